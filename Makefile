@@ -1,0 +1,27 @@
+# The project's one interface. `make run` and `make test` are the README's quick start; CI runs them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test samples docs clean
+
+run: $(INSTALLED)
+	$(BIN)/kbetl quickstart
+
+test: $(INSTALLED)
+	$(BIN)/pytest -q
+
+samples: $(INSTALLED)
+	$(BIN)/kbetl generate-samples data/sample
+
+docs: $(INSTALLED)
+	$(BIN)/kbetl docs
+
+$(INSTALLED): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) .prefect warehouse

@@ -1,0 +1,34 @@
+"""Flow: recap files → extract + validate (in parallel) → load (one writer) → transform."""
+
+from pathlib import Path
+
+from prefect import flow, task
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from kbetl import ingest, warehouse
+from kbetl.report import ingest_report
+
+
+@task
+def find_files(paths: list[str]) -> list[Path]:
+    return ingest.find_recap_files([Path(p) for p in paths])
+
+
+@task
+def stage(path: Path, year: int | None, region: str | None) -> ingest.StagedFile:
+    return ingest.stage_recap(path, year, region)
+
+
+@task
+def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: str) -> ingest.IngestSummary:
+    return ingest.load_staged(db_path, staged, command)
+
+
+@flow(name="ingest-recaps", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
+                  db: str | None = None, command: str = "ingest") -> ingest.IngestSummary:
+    files = find_files(paths)
+    staged = [future.result() for future in stage.map(files, year, region)]
+    summary = load_and_transform(warehouse.database_path(db), staged, command)
+    print(ingest_report(summary))
+    return summary

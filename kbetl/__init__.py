@@ -1,0 +1,1 @@
+"""kbetl: the library behind the KB service-report pipeline. Knows nothing of Prefect."""

@@ -1,0 +1,1 @@
+"""Synthetic data: bundled samples and national-scale sets, seeded and reproducible."""

@@ -1,0 +1,72 @@
+"""Ingesting recap files: staging each (extract + validate, no warehouse), then loading them serially."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbetl import load, warehouse
+from kbetl.extract.grid import UnreadableFile
+from kbetl.extract.recap import RecapStructureError, read_recap
+from kbetl.transform import run_transforms
+from kbetl.validate import ValidatedRecap, validate_recap
+
+RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+
+
+@dataclass
+class StagedFile:
+    path: Path
+    recap: ValidatedRecap | None = None
+    refused: str | None = None  # why the whole file was refused
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    db_path: Path
+    status: str
+    results: list[load.LoadResult]
+    refused: list[StagedFile]
+
+
+def find_recap_files(paths: list[Path]) -> list[Path]:
+    """Files as given, and recap files inside folders (recursively), in a stable order."""
+    found = []
+    for path in map(Path, paths):
+        if path.is_dir():
+            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in RECAP_SUFFIXES)
+        else:
+            found.append(path)
+    return found
+
+
+def stage_recap(path: Path, year: int | None = None, region: str | None = None) -> StagedFile:
+    try:
+        return StagedFile(Path(path), recap=validate_recap(read_recap(path, year, region)))
+    except (RecapStructureError, UnreadableFile) as exc:
+        return StagedFile(Path(path), refused=str(exc))
+
+
+def load_staged(db_path: Path, staged: list[StagedFile], command: str) -> IngestSummary:
+    """Loads staged files one at a time (one writer), then rebuilds the models."""
+    run_id = load.new_run_id()
+    con = warehouse.connect(db_path)
+    try:
+        load.start_run(con, run_id, command)
+        load.load_reference(con)
+        results, refused = [], []
+        for item in staged:
+            if item.recap is None:
+                load.record_refused(con, item.path.name, None, item.refused, run_id)
+                refused.append(item)
+            else:
+                results.append(load.load_recap(con, item.recap, item.path.resolve(), run_id))
+        run_transforms(con)
+        status = "succeeded" if not refused else "succeeded_with_refused_files"
+        load.finish_run(con, run_id, status, results, len(refused))
+        con.execute("checkpoint")
+    except Exception:
+        load.finish_run(con, run_id, "failed", [], 0)
+        raise
+    finally:
+        con.close()
+    return IngestSummary(run_id, db_path, status, results, refused)

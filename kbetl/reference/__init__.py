@@ -1,0 +1,1 @@
+"""Reference data: regions and their history, name aliases, methods, service types, the campaign calendar."""

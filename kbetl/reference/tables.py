@@ -1,0 +1,66 @@
+"""The small reference tables shipped as CSV in reference/data."""
+
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def read_reference_csv(name: str) -> pd.DataFrame:
+    return pd.read_csv(DATA_DIR / f"{name}.csv", dtype=str, keep_default_na=False)
+
+
+@cache
+def methods() -> pd.DataFrame:
+    frame = read_reference_csv("methods")
+    frame["is_mkjp"] = frame["is_mkjp"] == "true"
+    return frame
+
+
+def method_codes() -> list[str]:
+    return methods()["method_code"].tolist()
+
+
+def service_types() -> pd.DataFrame:
+    return read_reference_csv("service_types")
+
+
+@cache
+def campaigns() -> pd.DataFrame:
+    frame = read_reference_csv("campaigns")
+    frame["campaign_year"] = frame["campaign_year"].astype(int)
+    return frame
+
+
+def campaign_years() -> list[int]:
+    return campaigns()["campaign_year"].tolist()
+
+
+def region_map_for_year(year: int) -> str:
+    """The Kemendagri map ('34' or '38' provinces) a campaign year is reported on."""
+    row = campaigns().loc[campaigns()["campaign_year"] == year, "region_map"]
+    if row.empty:
+        known = ", ".join(map(str, campaign_years()))
+        raise ValueError(f"no campaign in {year}; the calendar has {known}")
+    return row.iloc[0]
+
+
+def target_groups() -> pd.DataFrame:
+    frame = read_reference_csv("target_groups")
+    frame["campaign_year"] = frame["campaign_year"].astype(int)
+    for bound in ("min_target", "max_target"):
+        frame[bound] = pd.to_numeric(frame[bound].replace("", None)).astype("Int64")
+    return frame
+
+
+@cache
+def header_aliases() -> dict[str, str]:
+    """Normalised header text → field name."""
+    frame = read_reference_csv("header_aliases")
+    return dict(zip(frame["alias"], frame["field"]))
+
+
+def region_aliases() -> pd.DataFrame:
+    return read_reference_csv("region_aliases")

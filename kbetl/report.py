@@ -1,0 +1,71 @@
+"""Text reports for people: the validation report for a data officer, the league table."""
+
+import duckdb
+
+from kbetl.ingest import IngestSummary, StagedFile
+
+
+def validation_report(item: StagedFile) -> str:
+    if item.recap is None:
+        return f"REFUSED {item.path}\n  {item.refused}\n  Nothing from this file can be loaded."
+    recap = item.recap
+    extract = recap.extract
+    status = "ERRORS" if recap.has_errors else "OK"
+    lines = [
+        f"{status} {item.path}",
+        f"  campaign year {recap.campaign_year}, "
+        + ("national recap (rows are provinces)" if recap.row_level == "province"
+           else f"recap of {recap.parent_name} ({recap.parent_code}), rows are kabupaten/kota"),
+        f"  header on row {extract.header_row}; {len(recap.accepted)} region rows accepted, "
+        f"total row: {'yes' if not recap.parent_figures.empty else 'no'}, "
+        f"{recap.quarantine['source_row'].nunique()} rows rejected",
+    ]
+    if extract.ignored_columns:
+        lines.append(f"  columns not used: {', '.join(extract.ignored_columns)}")
+    for problem in recap.quarantine.itertuples():
+        lines.append(f"  row {problem.source_row}, column {problem.column_name}: {problem.message}"
+                     + (f" (found {problem.value!r})" if problem.value is not None else ""))
+    for finding in recap.findings.itertuples():
+        lines.append(f"  check {finding.check_name}: {finding.message}")
+    return "\n".join(lines)
+
+
+def ingest_report(summary: IngestSummary) -> str:
+    loaded = [r for r in summary.results if r.status == "loaded"]
+    unchanged = len(summary.results) - len(loaded)
+    lines = [f"run {summary.run_id}: {summary.status}; {len(loaded)} files loaded, {unchanged} unchanged, "
+             f"{len(summary.refused)} refused; {sum(r.rows_accepted for r in loaded)} rows accepted, "
+             f"{sum(r.rows_quarantined for r in loaded)} quarantined, {sum(r.findings for r in loaded)} findings"]
+    lines += [f"  refused {item.path.name}: {item.refused}" for item in summary.refused]
+    return "\n".join(lines)
+
+
+def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str:
+    if year is None:
+        year = con.execute("select max(campaign_year) from marts.ranking where ranking = 'national'").fetchall()[0][0]
+    if year is None:
+        return "No national ranking yet: ingest a national recap or provincial recaps first."
+    rows = con.execute(
+        """select rank, region_code, region_name, target, achieved, achievement_pct
+           from marts.ranking where ranking = 'national' and campaign_year = ? order by position""",
+        [year]).fetchall()
+    nation = con.execute(
+        "select target, achieved, achievement_pct from marts.achievement where campaign_year = ? and level = 'national'",
+        [year]).fetchall()[0]
+    header = f"{'rank':>4}  {'code':<4}  {'province':<28}{'target':>11}{'achieved':>11}{'%':>9}"
+    lines = [f"National league table, PSA {year}", header, "-" * len(header)]
+    lines += [f"{r[0]:>4}  {r[1]:<4}  {r[2]:<28}{_id_number(r[3]):>11}{_id_number(r[4]):>11}{_id_pct(r[5]):>9}"
+              for r in rows]
+    if nation:
+        lines.append("-" * len(header))
+        lines.append(f"{'':>4}  {'00':<4}  {'Indonesia':<28}{_id_number(nation[0]):>11}"
+                     f"{_id_number(nation[1]):>11}{_id_pct(nation[2]):>9}")
+    return "\n".join(lines)
+
+
+def _id_number(value) -> str:
+    return "-" if value is None else f"{value:,}".replace(",", ".")
+
+
+def _id_pct(value) -> str:
+    return "-" if value is None else f"{value:.2f}".replace(".", ",")

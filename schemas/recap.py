@@ -1,0 +1,94 @@
+"""Contract for a recap row as extracted from a spreadsheet, before region names are conformed.
+
+FIELDS is the registry: the Pandera schema below and docs/contracts.md are both built from it.
+Number cells arrive as floats, None (empty) or the text of a cell that was not a number.
+"""
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+METHODS = ("pill", "condom", "injectable", "iud", "implant", "mow", "mop")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str  # 'count' | 'percent' | 'text' | 'row'
+    description: str
+
+
+FIELDS = (
+    Field("source_row", "row", "Row number in the file (1-based, as a spreadsheet shows it)."),
+    Field("region_name", "text", "Region as written in the report; conformed to a Kemendagri code later."),
+    Field("target", "count", "Target acceptors (sasaran / PPM)."),
+    Field("pill", "count", "Acceptors served with the pill (Pil)."),
+    Field("condom", "count", "Acceptors served with condoms (Kondom)."),
+    Field("injectable", "count", "Acceptors served with injectables (Suntik)."),
+    Field("iud", "count", "Acceptors served with an IUD (AKDR). MKJP."),
+    Field("implant", "count", "Acceptors served with an implant (Implan). MKJP."),
+    Field("mow", "count", "Female sterilisations (MOW, tubektomi). MKJP."),
+    Field("mop", "count", "Male sterilisations (MOP, vasektomi). MKJP."),
+    Field("total", "count", "Total acceptors served (Jumlah / Total / Capaian)."),
+    Field("pct", "percent", "Achievement percentage as the report states it."),
+)
+
+CHECK_DESCRIPTIONS = {
+    "number": "the cell is a number ('17.974', '144,40', '-' for zero), not text",
+    "whole_number": "a count of acceptors is a whole number",
+    "non_negative": "the value is not negative",
+    "region_named": "a region row names its region",
+    "has_achieved": "the row gives a total or at least one method",
+}
+# Row-wide checks name no column in Pandera's report; this says which column a failure points at.
+ROW_CHECK_COLUMNS = {"region_named": "region_name", "has_achieved": "total"}
+
+
+def _numeric(series: pd.Series) -> pd.Series:
+    return pd.to_numeric(series, errors="coerce")
+
+
+def _is_number(series: pd.Series) -> pd.Series:
+    return series.isna() | _numeric(series).notna()
+
+
+def _is_whole(series: pd.Series) -> pd.Series:
+    value = _numeric(series)
+    return value.isna() | (value % 1 == 0)
+
+
+def _is_non_negative(series: pd.Series) -> pd.Series:
+    value = _numeric(series)
+    return value.isna() | (value >= 0)
+
+
+def _checks(kind: str) -> list[pa.Check]:
+    checks = [pa.Check(_is_number, name="number"), pa.Check(_is_non_negative, name="non_negative")]
+    if kind == "count":
+        checks.insert(1, pa.Check(_is_whole, name="whole_number"))
+    return checks
+
+
+def _column(f: Field) -> pa.Column:
+    if f.kind == "row":
+        return pa.Column(int, pa.Check.ge(1), description=f.description)
+    if f.kind == "text":
+        return pa.Column(object, nullable=True, description=f.description)
+    return pa.Column(object, _checks(f.kind), nullable=True, description=f.description)
+
+
+def _region_named(frame: pd.DataFrame) -> pd.Series:
+    return frame["is_total_row"] | frame["region_name"].fillna("").str.strip().ne("")
+
+
+def _has_achieved(frame: pd.DataFrame) -> pd.Series:
+    return frame[["total", *METHODS]].notna().any(axis=1)
+
+
+RecapRowSchema = pa.DataFrameSchema(
+    {f.name: _column(f) for f in FIELDS} | {"is_total_row": pa.Column(bool)},
+    checks=[pa.Check(_region_named, name="region_named"), pa.Check(_has_achieved, name="has_achieved")],
+    name="recap_row",
+    strict=False,
+)

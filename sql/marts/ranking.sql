@@ -1,0 +1,75 @@
+-- grain: one row per campaign_year × ranking × scope_code × region_code
+-- Rankings: 'national' (provinces), 'province' (kabupaten/kota within their province), 'group'
+-- (kabupaten/kota within a target-size group of ref.target_groups). Regions without a target have no
+-- achievement and are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by achieved, then code.
+with achievement as (
+    select * from marts.achievement where achievement_pct is not null
+),
+
+provinces as (
+    select map_version, region_code, region_name from ref.regions where level = 'province'
+),
+
+target_groups as (
+    select * from ref.target_groups
+),
+
+national as (
+    select a.*, 'national' as ranking, '00' as scope_code, 'Indonesia' as scope_name
+    from achievement as a
+    where a.level = 'province'
+),
+
+within_province as (
+    select a.*, 'province' as ranking, a.parent_code as scope_code, p.region_name as scope_name
+    from achievement as a
+    join provinces as p on p.map_version = a.map_version and p.region_code = a.parent_code
+    where a.level = 'regency'
+),
+
+within_group as (
+    select a.*, 'group' as ranking, g.group_name as scope_code, g.group_name as scope_name
+    from achievement as a
+    join target_groups as g
+        on g.campaign_year = a.campaign_year
+        and (g.province_code = '*' or g.province_code = a.parent_code)
+        and a.target >= coalesce(g.min_target, 0)
+        and (g.max_target is null or a.target <= g.max_target)
+    where a.level = 'regency'
+),
+
+ranked as (
+    select
+        *,
+        rank() over (scope order by achievement_pct desc) as rank,
+        row_number() over (scope order by achievement_pct desc, achieved desc, region_code) as position
+    from (
+        select * from national
+        union all by name
+        select * from within_province
+        union all by name
+        select * from within_group
+    )
+    window scope as (partition by campaign_year, ranking, scope_code)
+),
+
+final as (
+    select
+        campaign_year,
+        ranking,
+        scope_code,
+        scope_name,
+        rank,
+        position,
+        region_code,
+        region_name,
+        level,
+        achievement_pct,
+        achieved,
+        target,
+        mkjp_achieved
+    from ranked
+)
+
+select * from final
+order by campaign_year, ranking, scope_code, position

@@ -1,0 +1,48 @@
+-- grain: one row per recap file loaded (every version, current or superseded)
+with submissions as (
+    select * from audit.recap_submissions
+),
+
+landed as (
+    select file_sha256, file_name, source_path, size_bytes from raw.landed_files
+),
+
+scopes as (
+    select map_version, region_code, region_name from ref.regions
+),
+
+versions as (
+    select
+        *,
+        row_number() over (partition by campaign_year, scope_code order by load_seq) as version,
+        lead(file_sha256) over (partition by campaign_year, scope_code order by load_seq) as superseded_by_sha256
+    from submissions
+    where rows_accepted > 0
+),
+
+final as (
+    select
+        s.campaign_year,
+        s.scope_code,
+        sc.region_name as scope_name,
+        s.row_level,
+        l.file_name,
+        s.file_sha256,
+        l.source_path,
+        l.size_bytes,
+        s.loaded_at,
+        s.run_id,
+        v.version,
+        coalesce(v.superseded_by_sha256 is null and v.version is not null, false) as is_current,
+        v.superseded_by_sha256,
+        s.rows_accepted,
+        s.rows_quarantined,
+        s.findings
+    from submissions as s
+    join landed as l using (file_sha256)
+    left join versions as v using (file_sha256)
+    left join scopes as sc on sc.map_version = s.map_version and sc.region_code = s.scope_code
+)
+
+select * from final
+order by campaign_year, scope_code, loaded_at
