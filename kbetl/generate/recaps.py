@@ -9,6 +9,8 @@ percent-formatted cells, XLSX without a method breakdown) and with the name vari
 
 import csv
 import io
+import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -75,12 +77,12 @@ def province_figures(rng: np.random.Generator, year: int, province: str, regenci
 
 
 def _oki_first_in_group(rng, regencies, targets, achieved):
-    """OKI gets its published figures; others with a target above 4.000 stay below its 134%."""
+    """OKI gets its published figures; others with a target of 4.000 or more stay below its 134%."""
     oki_pct = OKI_2024["achieved"] / OKI_2024["target"]
     for i, code in enumerate(regencies["region_code"]):
         if code == OKI_2024["regency"]:
             targets[i], achieved[i] = OKI_2024["target"], OKI_2024["achieved"]
-        elif targets[i] > 4000 and achieved[i] / targets[i] >= oki_pct:
+        elif targets[i] >= OKI_2024["target"] and achieved[i] / targets[i] >= oki_pct:
             achieved[i] = int(targets[i] * rng.uniform(1.0, oki_pct - 0.02))
     return targets, achieved
 
@@ -229,5 +231,20 @@ def _write_xlsx(path, title, region_header, rows, total, breakdown: bool) -> Pat
         sheet.append([*label, *numbers, r.pct / 100])
         sheet.cell(sheet.max_row, width).number_format = "0.00%"
     book.properties.creator = "kbetl sample generator"
-    book.save(path)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    path.write_bytes(_reproducible_xlsx(buffer.getvalue()))
     return path
+
+
+def _reproducible_xlsx(content: bytes) -> bytes:
+    """The same workbook gives the same bytes: openpyxl stamps save times into the zip and core.xml."""
+    fixed = (2020, 1, 1, 0, 0, 0)
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(content)) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*", rb"\g<1>2020-01-01T00:00:00Z", data)
+            target.writestr(zipfile.ZipInfo(item.filename, date_time=fixed), data, zipfile.ZIP_DEFLATED)
+    return out.getvalue()

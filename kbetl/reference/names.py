@@ -117,7 +117,7 @@ class RegionMatcher:
     def _closest(name: str, pool) -> list[str]:
         choices = {f"{e.region.name} ({e.region.code})": e.key for e in pool}
         found = process.extract(compact_name(name), choices, scorer=fuzz.ratio, limit=3)
-        return [label for _, score, label in found if score >= 50]
+        return [label for _, _, label in found]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,119 @@
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from kbetl.cli import cli
+from kbetl.extract.recap import RecapStructureError, read_recap
+from kbetl.validate import validate_recap
+from recap_files import bengkulu_rows, write_semicolon_cp1252
+
+GOOD = ("Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13",
+        "Kota Bengkulu;2.000;-;-;2.000;488;0;0;0;2.488;124,40")
+GOOD_TOTAL = ";3.500;200;100;3.000;788;600;50;32;4.770;136,29"
+
+
+def validated(tmp_path, *rows, total=GOOD_TOTAL, **overrides):
+    path = write_semicolon_cp1252(tmp_path / "bengkulu_2022.csv", bengkulu_rows(*rows, total=total))
+    return validate_recap(read_recap(path, **overrides))
+
+
+def checks(recap) -> list[str]:
+    return recap.findings["check_name"].tolist()
+
+
+def test_consistent_file_has_no_errors_and_no_findings(tmp_path):
+    recap = validated(tmp_path, *GOOD)
+    assert not recap.has_errors and checks(recap) == ["missing_regions"]
+    assert recap.accepted["region_code"].tolist() == ["1701", "1771"]
+    assert recap.parent_figures[["region_code", "target", "achieved"]].values.tolist() == [["17", 3500, 4770]]
+
+
+def test_total_row_that_is_not_the_sum_of_the_rows(tmp_path):
+    recap = validated(tmp_path, *GOOD, total=";3.500;200;100;3.000;788;600;50;32;4.870;139,14")
+    found = recap.findings.query("check_name == 'total_row_vs_rows'")
+    assert found[["source_row", "expected", "actual"]].values.tolist() == [[7, 4870, 4770]]
+    assert "total is 4870, the region rows add up to 4770" in found["message"].iloc[0]
+
+
+def test_method_columns_that_do_not_add_up_to_the_total(tmp_path):
+    recap = validated(tmp_path, "Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.300;153,33", GOOD[1],
+                      total=";3.500;200;100;3.000;788;600;50;32;4.788;136,80")
+    found = recap.findings.query("check_name == 'methods_vs_total'")
+    assert found[["source_row", "region_code", "expected", "actual"]].values.tolist() == [
+        [5, "1701", 2300, 2282], [7, "17", 4788, 4770]], "the total row's own methods are checked too"
+
+
+def test_stated_percentage_more_than_005_points_off(tmp_path):
+    recap = validated(tmp_path, "Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,20",
+                      "Kota Bengkulu;2.000;-;-;2.000;488;0;0;0;2.488;124,44", total=GOOD_TOTAL)
+    found = recap.findings.query("check_name == 'stated_pct'")
+    assert found[["source_row", "expected", "actual"]].values.tolist() == [[5, 152.13, 152.2]], \
+        "0.07 points off is a finding; 0.04 (row 6) is within tolerance"
+
+
+def test_implausible_achievement_is_a_finding(tmp_path):
+    recap = validated(tmp_path, "Kaur;1.500;;;;;;;;15.000;", total=None)
+    assert "implausible_achievement" in checks(recap)
+
+
+def test_bad_rows_are_quarantined_with_row_column_check_and_value_and_good_rows_kept(tmp_path):
+    recap = validated(tmp_path, GOOD[0], "Kaur;1.000;;;;;;;;5.000 lebih;", "Kepahiang;2,5;;;;;;;;900;",
+                      "Antah Berantah;100;;;;;;;;50;", "Seluma;-10;;;;;;;;90;", total=None)
+    quarantine = recap.quarantine[["source_row", "column_name", "check_name", "value"]].values.tolist()
+    assert quarantine == [
+        [6, "total", "number", "5.000 lebih"],
+        [7, "target", "whole_number", "2.5"],
+        [8, "region_name", "known_region", "Antah Berantah"],
+        [9, "target", "non_negative", "-10.0"],
+    ]
+    assert "closest:" in recap.quarantine.query("source_row == 8")["message"].iloc[0]
+    assert recap.accepted["region_code"].tolist() == ["1701"]
+
+
+def test_a_region_given_twice_is_quarantined_the_second_time(tmp_path):
+    recap = validated(tmp_path, GOOD[0], "BENGKULU SELATAN;1;;;;;;;;1;", total=None)
+    assert recap.quarantine[["source_row", "check_name"]].values.tolist() == [[6, "unique_region"]]
+
+
+def test_methods_all_empty_means_no_breakdown_but_some_given_means_the_rest_are_zero(tmp_path):
+    recap = validated(tmp_path, "Kaur;1.000;;;;;;;;1.100;", "Lebong;1.000;100;;900;;;;;1.000;", total=None)
+    kaur, lebong = recap.accepted.set_index("region_code").loc[["1704", "1707"]].to_dict("records")
+    assert pd.isna(kaur["pill"]) and pd.isna(kaur["mop"]) and kaur["achieved"] == 1100
+    assert (lebong["pill"], lebong["condom"], lebong["injectable"], lebong["achieved"]) == (100, 0, 900, 1000)
+
+
+def test_achieved_is_the_sum_of_methods_when_there_is_no_total(tmp_path):
+    recap = validated(tmp_path, "Kaur;1.000;100;0;800;0;50;0;0;;", total=None)
+    assert recap.accepted["achieved"].tolist() == [950]
+
+
+def test_year_outside_the_campaign_calendar_is_refused(tmp_path):
+    with pytest.raises(RecapStructureError, match="2019 is no PSA campaign year"):
+        validated(tmp_path, *GOOD, year=2019)
+
+
+def test_unknown_parent_province_is_refused_with_candidates(tmp_path):
+    with pytest.raises(RecapStructureError, match="parent province: region name 'Bengkuluu' matches no province; "
+                                                  "closest: Bengkulu"):
+        validated(tmp_path, *GOOD, region="Bengkuluu")
+
+
+def test_validate_command_reports_rows_and_exits_nonzero_on_errors(tmp_path):
+    good = write_semicolon_cp1252(tmp_path / "good.csv", bengkulu_rows(*GOOD, total=GOOD_TOTAL))
+    bad = write_semicolon_cp1252(tmp_path / "bad.csv", bengkulu_rows(GOOD[0], "Kaur;1.000;;;;;;;;5.000 lebih;"))
+    runner = CliRunner()
+    ok = runner.invoke(cli, ["validate", str(good)])
+    assert ok.exit_code == 0 and "OK" in ok.output and "1 files checked, 0 with errors" in ok.output
+    failed = runner.invoke(cli, ["validate", str(good), str(bad)])
+    assert failed.exit_code == 1
+    assert f"ERRORS {bad}" in failed.output
+    assert "row 6, column total: total: expected the cell is a number" in failed.output
+    assert "(found '5.000 lebih')" in failed.output
+
+
+def test_validate_command_refuses_a_file_with_a_clear_message(tmp_path):
+    path = tmp_path / "kosong.csv"
+    path.write_text("Laporan\nNama;Jumlah\n")
+    result = CliRunner().invoke(cli, ["validate", str(path)])
+    assert result.exit_code == 1
+    assert f"REFUSED {path}" in result.output and "no header row with a region column" in result.output
