@@ -57,3 +57,12 @@ def generate_samples_command(out_dir: Path, seed: int) -> None:
 
     written = generate_samples(out_dir, seed)
     click.echo(f"{len(written)} recap files written under {out_dir}")
+
+
+@cli.command()
+def docs() -> None:
+    """Regenerate docs/marts.md and docs/contracts.md from the models' YAML and the schemas."""
+    from kbetl.docs import write_docs
+
+    for path in write_docs():
+        click.echo(f"wrote {path}")

@@ -1,0 +1,13 @@
+from kbetl.docs import DOCS_DIR, contracts_markdown, marts_markdown
+from kbetl.transform import discover_models
+
+
+def test_committed_docs_are_what_kbetl_docs_generates():
+    assert (DOCS_DIR / "marts.md").read_text() == marts_markdown(), "run `make docs`"
+    assert (DOCS_DIR / "contracts.md").read_text() == contracts_markdown(), "run `make docs`"
+
+
+def test_every_mart_has_a_documented_description_and_columns():
+    for model in discover_models().values():
+        if model.schema == "marts":
+            assert model.docs and model.docs["description"].strip() and model.docs["columns"], model.table

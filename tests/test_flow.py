@@ -1,0 +1,34 @@
+"""Real Prefect flow runs (a temporary Prefect server in a fresh PREFECT_HOME, set in conftest)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import SAMPLE_DIR, query
+
+BENGKULU_2022 = SAMPLE_DIR / "2022" / "17_bengkulu.csv"
+
+
+def test_ingest_flow_run_completes_and_fills_the_marts(db):
+    from flows.recap import ingest_recaps
+
+    state = ingest_recaps([str(BENGKULU_2022)], db=str(db), return_state=True)
+    assert state.is_completed(), state.message
+    summary = state.result()
+    assert [r.status for r in summary.results] == ["loaded"]
+    assert str(query(db, "select achievement_pct from marts.achievement where region_code = '17'")[0][0]) == "144.40"
+    assert query(db, "select status, files_loaded from audit.runs") == [("succeeded", 1)]
+
+
+def test_ingest_command_exits_nonzero_when_a_file_is_refused(db, tmp_path):
+    broken = tmp_path / "rusak.csv"
+    broken.write_text("bukan rekap\n")
+    kbetl = Path(sys.executable).parent / "kbetl"
+    result = subprocess.run([kbetl, "ingest", str(BENGKULU_2022), str(broken), "--db", str(db)],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=300)
+    assert result.returncode == 1, result.stderr[-2000:]
+    output = result.stdout + result.stderr
+    assert "1 files loaded, 0 unchanged, 1 refused" in output
+    assert "refused rusak.csv: rusak.csv: no header row with a region column" in output
+    assert query(db, "select count(*) from marts.achievement where campaign_year = 2022")[0][0] == 12
