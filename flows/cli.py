@@ -34,7 +34,8 @@ def quickstart(db: Path | None) -> None:
     finally:
         con.close()
     click.echo(f"\nWarehouse: {summary.db_path}")
-    click.echo(f'Try: duckdb -readonly {summary.db_path} -c "select * from marts.ranking '
+    cli_path = Path(sys.executable).parent / "duckdb"
+    click.echo(f'Query it (DuckDB 1.5 CLI): {cli_path} -readonly {summary.db_path} -c "select * from marts.ranking '
                f"where ranking='national' and campaign_year=2024 order by rank\"")
 
 

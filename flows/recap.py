@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, task, unmapped
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from kbetl import ingest, warehouse
@@ -15,8 +15,13 @@ def find_files(paths: list[str]) -> list[Path]:
 
 
 @task
-def stage(path: Path, year: int | None, region: str | None) -> ingest.StagedFile:
-    return ingest.stage_recap(path, year, region)
+def loaded_hashes(db_path: Path) -> frozenset[str]:
+    return ingest.loaded_hashes(db_path)
+
+
+@task
+def stage(path: Path, year: int | None, region: str | None, loaded: frozenset[str]) -> ingest.StagedFile:
+    return ingest.stage_recap(path, year, region, loaded)
 
 
 @task
@@ -27,8 +32,10 @@ def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: 
 @flow(name="ingest-recaps", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
                   db: str | None = None, command: str = "ingest") -> ingest.IngestSummary:
+    db_path = warehouse.database_path(db)
     files = find_files(paths)
-    staged = [future.result() for future in stage.map(files, year, region)]
-    summary = load_and_transform(warehouse.database_path(db), staged, command)
+    loaded = loaded_hashes(db_path)
+    staged = [future.result() for future in stage.map(files, year, region, unmapped(loaded))]
+    summary = load_and_transform(db_path, staged, command)
     print(ingest_report(summary))
     return summary

@@ -1,7 +1,10 @@
 """Ingesting recap files: staging each (extract + validate, no warehouse), then loading them serially."""
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+
+import duckdb
 
 from kbetl import load, warehouse
 from kbetl.extract.grid import UnreadableFile
@@ -17,6 +20,7 @@ class StagedFile:
     path: Path
     recap: ValidatedRecap | None = None
     refused: str | None = None  # why the whole file was refused
+    unchanged: bool = False  # its bytes are already in the warehouse
 
 
 @dataclass
@@ -39,7 +43,24 @@ def find_recap_files(paths: list[Path]) -> list[Path]:
     return found
 
 
-def stage_recap(path: Path, year: int | None = None, region: str | None = None) -> StagedFile:
+def loaded_hashes(db_path: Path) -> frozenset[str]:
+    """Content hashes of the recap files the warehouse already holds (none if it does not exist yet)."""
+    if not db_path.exists():
+        return frozenset()
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        return frozenset(h for (h,) in con.execute("select file_sha256 from audit.recap_submissions").fetchall())
+    except duckdb.CatalogException:
+        return frozenset()
+    finally:
+        con.close()
+
+
+def stage_recap(path: Path, year: int | None = None, region: str | None = None,
+                loaded: frozenset[str] = frozenset()) -> StagedFile:
+    """Extracts and validates one file, unless its bytes are among those already loaded."""
+    if loaded and Path(path).is_file() and hashlib.sha256(Path(path).read_bytes()).hexdigest() in loaded:
+        return StagedFile(Path(path), unchanged=True)
     try:
         return StagedFile(Path(path), recap=validate_recap(read_recap(path, year, region)))
     except (RecapStructureError, UnreadableFile) as exc:
@@ -55,7 +76,9 @@ def load_staged(db_path: Path, staged: list[StagedFile], command: str) -> Ingest
         load.load_reference(con)
         results, refused = [], []
         for item in staged:
-            if item.recap is None:
+            if item.unchanged:
+                results.append(load.LoadResult(item.path.name, "unchanged", 0, 0, 0))
+            elif item.recap is None:
                 load.record_refused(con, item.path.name, None, item.refused, run_id)
                 refused.append(item)
             else:

@@ -154,3 +154,15 @@ def test_folder_ingest_finds_csv_and_xlsx(tmp_path, db):
     shutil.copy(KALSEL_2022, folder)
     (folder / "catatan.txt").write_text("bukan rekap")
     assert [r.file_name for r in ingest(db, folder).results] == [BENGKULU_2022.name, KALSEL_2022.name]
+
+
+def test_files_already_in_the_warehouse_are_not_extracted_again(db, tmp_path):
+    from kbetl.ingest import loaded_hashes, stage_recap
+
+    assert loaded_hashes(db) == frozenset()
+    ingest(db, BENGKULU_2022)
+    changed = tmp_path / "17_bengkulu.csv"
+    changed.write_bytes(BENGKULU_2022.read_bytes() + b"\r\n")
+    known = loaded_hashes(db)
+    assert stage_recap(BENGKULU_2022, loaded=known).unchanged
+    assert stage_recap(changed, loaded=known).recap is not None
