@@ -36,7 +36,8 @@ def contracts_markdown() -> str:
              "One row of a recap spreadsheet after extraction, before its region name is conformed to a code.", "",
              "| field | kind | meaning | header spellings recognised (normalised) |", "|---|---|---|---|"]
     for field in FIELDS:
-        spellings = ", ".join(f"`{a}`" for a in aliases.get(field.name if field.name != "region_name" else "region", []))
+        header_field = "region" if field.name == "region_name" else field.name
+        spellings = ", ".join(f"`{a}`" for a in aliases.get(header_field, []))
         lines.append(f"| `{field.name}` | {field.kind} | {field.description} | {spellings} |")
     lines += ["", "Any header containing `%` is the percentage column.", "", "### Checks", "",
               "| check | a row fails when it is not true that |", "|---|---|"]

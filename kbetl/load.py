@@ -93,7 +93,8 @@ def load_recap(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, source_pat
     return LoadResult(extract.file_name, "loaded", len(rows), len(recap.quarantine), len(recap.findings))
 
 
-def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, reason: str, run_id: str) -> None:
+def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, reason: str,
+                   run_id: str) -> None:
     con.execute("insert into audit.refused_files values (?, ?, ?, ?, ?)", [file_name, sha256, reason, run_id, now()])
 
 
@@ -102,7 +103,8 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str) -> None
                 [run_id, command, now()])
 
 
-def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, results: list[LoadResult], refused: int) -> None:
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, results: list[LoadResult],
+               refused: int) -> None:
     con.execute(
         """update audit.runs set finished_at = ?, status = ?, files_loaded = ?, files_unchanged = ?,
            files_refused = ?, rows_accepted = ?, rows_quarantined = ? where run_id = ?""",

@@ -50,7 +50,8 @@ def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str
            from marts.ranking where ranking = 'national' and campaign_year = ? order by position""",
         [year]).fetchall()
     nation = con.execute(
-        "select target, achieved, achievement_pct from marts.achievement where campaign_year = ? and level = 'national'",
+        "select target, achieved, achievement_pct from marts.achievement "
+        "where campaign_year = ? and level = 'national'",
         [year]).fetchall()[0]
     header = f"{'rank':>4}  {'code':<4}  {'province':<28}{'target':>11}{'achieved':>11}{'%':>9}"
     lines = [f"National league table, PSA {year}", header, "-" * len(header)]

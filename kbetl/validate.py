@@ -73,8 +73,11 @@ def validate_recap(extract: RecapExtract) -> ValidatedRecap:
                           "region_name": region.name})
 
     accepted = _typed(pd.DataFrame(conformed, columns=[*rows.columns, "region_code", "region_name_reported"]))
-    parent_figures = _typed(total_rows.head(1).assign(region_code=parent_code, region_name_reported=total_rows.head(1)["region_name"], region_name=parent_name))
-    quarantine = pd.DataFrame(problems, columns=QUARANTINE_COLUMNS).sort_values(["source_row", "column_name"], ignore_index=True)
+    total_row = total_rows.head(1)
+    parent_figures = _typed(total_row.assign(region_code=parent_code, region_name_reported=total_row["region_name"],
+                                             region_name=parent_name))
+    quarantine = pd.DataFrame(problems, columns=QUARANTINE_COLUMNS).sort_values(
+        ["source_row", "column_name"], ignore_index=True)
     findings = _findings(extract, accepted, parent_figures, total_rows, regions, parent_code)
     return ValidatedRecap(extract, year, map_version, extract.row_level, parent_code, parent_name,
                           accepted.drop(columns=["is_total_row"]), parent_figures.drop(columns=["is_total_row"]),

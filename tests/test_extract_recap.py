@@ -4,6 +4,7 @@ import pytest
 
 from kbetl.extract.grid import UnreadableFile
 from kbetl.extract.recap import RecapStructureError, read_recap
+
 from recap_files import bengkulu_rows, write_semicolon_cp1252, write_xlsx
 
 FULL_ROW = "Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13%"

@@ -4,8 +4,9 @@ from decimal import Decimal
 
 import pytest
 
-from conftest import SAMPLE_DIR, query
 from kbetl.generate.recaps import QUIRKS, generate_samples
+
+from conftest import SAMPLE_DIR, query
 
 BENGKULU_2022 = {
     "Kab. Bengkulu Selatan": 2282, "Kab. Bengkulu Tengah": 1155, "Kab. Bengkulu Utara": 2922, "Kab. Kaur": 1943,

@@ -5,6 +5,7 @@ from click.testing import CliRunner
 from kbetl.cli import cli
 from kbetl.extract.recap import RecapStructureError, read_recap
 from kbetl.validate import validate_recap
+
 from recap_files import bengkulu_rows, write_semicolon_cp1252
 
 GOOD = ("Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13",

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SAMPLE_DIR, ingest, marts_snapshot, query
 from kbetl import load
 from kbetl.transform import discover_models
+
+from conftest import SAMPLE_DIR, ingest, marts_snapshot, query
 from recap_files import bengkulu_rows, write_semicolon_cp1252
 
 BENGKULU_2022 = SAMPLE_DIR / "2022" / "17_bengkulu.csv"
@@ -85,7 +86,8 @@ def test_province_figures_come_from_its_own_row_then_total_row_then_sum_of_regen
     assert query(db, province) == [(2000, 2000, 100, "sum_of_regencies")]
 
     national = tmp_path / "nasional.csv"
-    national.write_text("REKAPITULASI NASIONAL TAHUN 2022\nNo;Provinsi;Target;Capaian;%\n1;Bengkulu;2.500;2.100;84,00\n")
+    national.write_text("REKAPITULASI NASIONAL TAHUN 2022\nNo;Provinsi;Target;Capaian;%\n"
+                        "1;Bengkulu;2.500;2.100;84,00\n")
     ingest(db, national)
     assert query(db, province) == [(2500, 2100, 84, "reported")]
     assert query(db, "select target, achieved, figures_from from marts.achievement where region_code = '00'") == [

@@ -100,8 +100,8 @@ def _find_header(file_name: str, grid: list[list[Cell]]):
         labels: dict[str, tuple[str, int]] = {}
         for col, cell in enumerate(row):
             sub = below[col] if two_rows and col < len(below) else None
-            chosen = (sub, below_fields[col]) if two_rows and col < len(below_fields) and below_fields[col] else (cell, fields[col])
-            label, field_name = chosen
+            use_below = two_rows and col < len(below_fields) and below_fields[col]
+            label, field_name = (sub, below_fields[col]) if use_below else (cell, fields[col])
             if field_name is None or field_name == "row_no":
                 continue
             if field_name in {f for f, _ in labels.values()}:

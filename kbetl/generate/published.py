@@ -20,3 +20,6 @@ PUBLISHED_PROVINCES = {
 # Ogan Komering Ilir, PSA 2024: target 4.000, "5.000 lebih" served, 134%; first among kabupaten/kota
 # of Sumatera Selatan with a target "above 4.000" (its own target is 4.000, so the group is 4.000 and up).
 OKI_2024 = {"year": 2024, "province": "16", "regency": "1602", "target": 4000, "achieved": 5360}
+
+# Hulu Sungai Tengah, Kalimantan Selatan, PSA 2024: the fastest kabupaten in the province to reach 100%.
+HST_2024 = {"year": 2024, "province": "63", "regency": "6307"}

@@ -11,80 +11,21 @@ import csv
 import io
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from kbetl.generate.figures import DEFAULT_SEED, RegionFigures, campaign_figures
 from kbetl.generate.published import OKI_2024, PUBLISHED_PROVINCES
 from kbetl.reference.names import RegionMatcher, RegionNotResolved
 from kbetl.reference.regions import regions_on_map
-from kbetl.reference.tables import campaigns, method_codes, region_aliases, region_map_for_year
+from kbetl.reference.tables import campaigns, region_aliases, region_map_for_year
 
-METHODS = method_codes()
-METHOD_SHARES = np.array([0.12, 0.07, 0.42, 0.12, 0.20, 0.045, 0.025])
 LAYOUTS = ("id_csv", "en_csv", "xlsx_merged", "xlsx_no_breakdown")
 # Flaws real recaps have, planted so that the cross-checks have something to find in the samples.
 QUIRKS = {(2021, "33"): "stated_pct_typo", (2023, "35"): "methods_miss_total"}
-
-
-@dataclass
-class RegionFigures:
-    code: str
-    name: str
-    target: int
-    achieved: int
-    methods: list[int]
-    stated_pct: float | None = None
-
-    @property
-    def pct(self) -> float:
-        return self.stated_pct if self.stated_pct is not None else 100 * self.achieved / self.target
-
-
-def split_total(total: int, weights: np.ndarray) -> list[int]:
-    """Integers proportional to weights that add up to total exactly (largest remainder)."""
-    raw = total * weights / weights.sum()
-    parts = np.floor(raw).astype(int)
-    for i in np.argsort(-(raw - parts))[: total - parts.sum()]:
-        parts[i] += 1
-    return parts.tolist()
-
-
-def province_figures(rng: np.random.Generator, year: int, province: str, regencies) -> list[RegionFigures]:
-    published = PUBLISHED_PROVINCES.get((year, province), {})
-    names = list(regencies["region_name"])
-    count = len(names)
-    if "target" in published:
-        targets = split_total(published["target"], rng.lognormal(0, 0.45, count))
-    else:
-        targets = [int(t) for t in np.clip(rng.lognormal(np.log(1400), 0.6, count), 250, 7000).round(-1)]
-    if "regencies" in published:
-        achieved = [published["regencies"][n] for n in names]
-    elif "achieved" in published:
-        achieved = split_total(published["achieved"], np.array(targets) * rng.uniform(0.8, 1.2, count))
-    else:
-        achieved = [int(t * r) for t, r in zip(targets, np.clip(rng.normal(1.2, 0.25, count), 0.55, 2.1))]
-    if year == OKI_2024["year"] and province == OKI_2024["province"]:
-        targets, achieved = _oki_first_in_group(rng, regencies, targets, achieved)
-    figures = []
-    for code, name, target, served in zip(regencies["region_code"], names, targets, achieved):
-        shares = rng.dirichlet(METHOD_SHARES * 60)
-        figures.append(RegionFigures(code, name, int(target), int(served), split_total(int(served), shares)))
-    return figures
-
-
-def _oki_first_in_group(rng, regencies, targets, achieved):
-    """OKI gets its published figures; others with a target of 4.000 or more stay below its 134%."""
-    oki_pct = OKI_2024["achieved"] / OKI_2024["target"]
-    for i, code in enumerate(regencies["region_code"]):
-        if code == OKI_2024["regency"]:
-            targets[i], achieved[i] = OKI_2024["target"], OKI_2024["achieved"]
-        elif targets[i] >= OKI_2024["target"] and achieved[i] / targets[i] >= oki_pct:
-            achieved[i] = int(targets[i] * rng.uniform(1.0, oki_pct - 0.02))
-    return targets, achieved
 
 
 def name_variant(rng, name: str, matcher: RegionMatcher, code: str, parent: str | None, aliases: dict) -> str:
@@ -102,8 +43,9 @@ def name_variant(rng, name: str, matcher: RegionMatcher, code: str, parent: str 
     return name
 
 
-def generate_samples(out_dir: Path, seed: int = 20220615) -> list[Path]:
-    rng = np.random.default_rng(seed)
+def generate_samples(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
+    figures_by_province = campaign_figures(seed)
+    rng = np.random.default_rng(seed + 1)
     out_dir = Path(out_dir)
     written = []
     for year in campaigns()["campaign_year"]:
@@ -117,8 +59,7 @@ def generate_samples(out_dir: Path, seed: int = 20220615) -> list[Path]:
             aliases.setdefault(row.canonical_name, []).append(row.alias)
         province_rows = []
         for province in provinces.itertuples():
-            regencies = regions[(regions["level"] == "regency") & (regions["parent_code"] == province.region_code)]
-            figures = province_figures(rng, year, province.region_code, regencies)
+            figures = figures_by_province[(year, province.region_code)]
             quirk = QUIRKS.get((year, province.region_code))
             if quirk == "stated_pct_typo":
                 figures[0].stated_pct = figures[0].pct + 1.5
