@@ -66,3 +66,33 @@ def docs() -> None:
 
     for path in write_docs():
         click.echo(f"wrote {path}")
+
+
+@cli.command()
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--years", default="2024", show_default=True, help="Campaign years to serve, e.g. 2022,2024.")
+@click.option("--provinces", default=None, help="Province codes to serve, e.g. 16,17,63 (default: all).")
+@click.option("--seed", type=int, default=None, help="Seed of the generated data (default: the samples' seed).")
+def serve(port: int, years: str, provinces: str | None, seed: int | None) -> None:
+    """Run the reference report API on 127.0.0.1 with generated facility data (token: $KBETL_API_TOKEN)."""
+    import os
+
+    from kbetl.extract.report_api import TOKEN_ENV
+    from kbetl.generate.facilities import DEFAULT_SEED, generate_facility_data
+    from kbetl.server.app import running_server
+
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise click.ClickException(f"set {TOKEN_ENV} to the token clients must send")
+    data = generate_facility_data([int(y) for y in years.split(",")],
+                                  provinces.split(",") if provinces else None, seed or DEFAULT_SEED)
+    with running_server(data, token, port) as server:
+        click.echo(f"serving {len(data.records)} records of {len(data.facilities)} facilities at {server.base_url}"
+                   " (Ctrl-C stops)")
+        try:
+            while True:
+                import time
+
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass

@@ -70,3 +70,21 @@ def _id_number(value) -> str:
 
 def _id_pct(value) -> str:
     return "-" if value is None else f"{value:.2f}".replace(".", ",")
+
+
+def fastest_table(con: duckdb.DuckDBPyConnection, year: int, province_code: str) -> str:
+    rows = con.execute(
+        """select rank, region_code, region_name, target, achieved, achievement_pct,
+                  strftime(reached_target_at at time zone 'Asia/Jakarta', '%d %b %H:%M') as reached
+           from marts.ranking
+           where ranking = 'fastest_to_target' and campaign_year = ? and scope_code = ? order by position""",
+        [year, province_code]).fetchall()
+    if not rows:
+        return f"No daily facility data for province {province_code} in {year}."
+    header = (f"{'rank':>4}  {'code':<4}  {'kabupaten/kota':<28}{'target':>9}{'achieved':>10}{'%':>9}"
+              "  reached 100% (WIB)")
+    lines = [f"Fastest to 100% of target, province {province_code}, PSA {year} (daily facility reports)",
+             header, "-" * len(header)]
+    lines += [f"{r[0]:>4}  {r[1]:<4}  {r[2]:<28}{_id_number(r[3]):>9}{_id_number(r[4]):>10}{_id_pct(r[5]):>9}"
+              f"  {r[6] or 'not reached'}" for r in rows]
+    return "\n".join(lines)

@@ -99,3 +99,68 @@ create table if not exists audit.runs (
     rows_accepted     integer,
     rows_quarantined  integer
 );
+
+-- Every report API response as received (the URL never carries the token).
+create table if not exists raw.api_responses (
+    response_sha256  varchar not null,
+    url              varchar not null,
+    http_status      integer not null,
+    body             blob    not null,
+    fetched_at       timestamptz not null,
+    run_id           varchar not null
+);
+
+-- Facility register per campaign year and province, as the API gave it last.
+create table if not exists staging.facilities (
+    campaign_year   integer not null,
+    province_code   varchar not null,
+    facility_code   varchar not null,
+    facility_name   varchar,
+    district_code   varchar,
+    regency_code    varchar not null,
+    kind            varchar
+);
+
+-- Targets per kabupaten/kota (and per kecamatan where an office sets them), as the API gave them last.
+create table if not exists staging.daily_targets (
+    campaign_year   integer not null,
+    province_code   varchar not null,
+    region_code     varchar not null,
+    level           varchar not null,
+    target          bigint,
+    kbpp_target     bigint
+);
+
+-- Every version of every daily facility record; staging.daily_current keeps the latest of each.
+create table if not exists staging.daily_records (
+    campaign_year     integer not null,
+    province_code     varchar not null,
+    facility_code     varchar not null,
+    regency_code      varchar not null,
+    method            varchar not null,
+    service_type      varchar not null,
+    report_date       date    not null,
+    acceptors         bigint  not null,
+    reported_at       timestamptz not null,
+    updated_at        timestamptz not null,
+    response_sha256   varchar not null,
+    source_row        integer not null,
+    run_id            varchar not null
+);
+
+create table if not exists audit.api_pulls (
+    run_id            varchar not null,
+    campaign_year     integer not null,
+    province_code     varchar not null,
+    first_day         date not null,
+    last_day          date not null,
+    status            varchar not null,   -- 'loaded' or 'failed'
+    error             varchar,
+    responses         integer not null,
+    records_in        integer not null,
+    records_accepted  integer not null,
+    records_new       integer not null,
+    records_rejected  integer not null,
+    seconds           double not null,
+    pulled_at         timestamptz not null
+);

@@ -1,5 +1,6 @@
 """The small reference tables shipped as CSV in reference/data."""
 
+from datetime import date, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -45,6 +46,13 @@ def region_map_for_year(year: int) -> str:
         known = ", ".join(map(str, campaign_years()))
         raise ValueError(f"no campaign in {year}; the calendar has {known}")
     return row.iloc[0]
+
+
+def campaign_days(year: int) -> list[date]:
+    """The service days of a campaign year, first to last."""
+    row = campaigns().set_index("campaign_year").loc[year]
+    first, last = date.fromisoformat(row["first_service_day"]), date.fromisoformat(row["last_service_day"])
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
 def target_groups() -> pd.DataFrame:

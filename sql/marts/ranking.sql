@@ -1,7 +1,10 @@
 -- grain: one row per campaign_year × ranking × scope_code × region_code
 -- Rankings: 'national' (provinces), 'province' (kabupaten/kota within their province), 'group'
--- (kabupaten/kota within a target-size group of ref.target_groups). Regions without a target have no
--- achievement and are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by achieved, then code.
+-- (kabupaten/kota within a target-size group of ref.target_groups), all by recap achievement; and
+-- 'fastest_to_target' (kabupaten/kota within their province, from daily facility data: by the day,
+-- then the moment, they reached 100%, then by achievement; those that never reached it last).
+-- Regions without a target are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by
+-- achieved, then code.
 with achievement as (
     select * from marts.achievement where achievement_pct is not null
 ),
@@ -38,7 +41,36 @@ within_group as (
     where a.level = 'regency'
 ),
 
-ranked as (
+daily_final as (
+    select * from marts.daily_progress
+    where level = 'regency' and target > 0
+    qualify row_number() over (partition by campaign_year, region_code order by report_date desc) = 1
+),
+
+fastest as (
+    select
+        d.campaign_year, d.region_code, d.region_name, d.level, d.target,
+        d.cumulative_achieved as achieved, d.cumulative_pct as achievement_pct,
+        r.reached_target_on, r.reached_target_at,
+        'fastest_to_target' as ranking, d.parent_code as scope_code, p.region_name as scope_name
+    from daily_final as d
+    left join staging.target_reached as r using (campaign_year, region_code)
+    join ref.campaigns as c using (campaign_year)
+    join provinces as p on p.map_version = c.region_map and p.region_code = d.parent_code
+),
+
+ranked_by_speed as (
+    select
+        *,
+        rank() over (scope order by reached_target_on asc nulls last, reached_target_at asc nulls last,
+                     achievement_pct desc) as rank,
+        row_number() over (scope order by reached_target_on asc nulls last, reached_target_at asc nulls last,
+                           achievement_pct desc, achieved desc, region_code) as position
+    from fastest
+    window scope as (partition by campaign_year, ranking, scope_code)
+),
+
+ranked_by_achievement as (
     select
         *,
         rank() over (scope order by achievement_pct desc) as rank,
@@ -51,6 +83,12 @@ ranked as (
         select * from within_group
     )
     window scope as (partition by campaign_year, ranking, scope_code)
+),
+
+ranked as (
+    select * from ranked_by_achievement
+    union all by name
+    select * from ranked_by_speed
 ),
 
 final as (
@@ -67,7 +105,9 @@ final as (
         achievement_pct,
         achieved,
         target,
-        mkjp_achieved
+        mkjp_achieved,
+        reached_target_on,
+        reached_target_at
     from ranked
 )
 

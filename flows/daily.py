@@ -1,0 +1,53 @@
+"""Flow: pull daily facility reports per province (in parallel, bounded) → load (one writer) → transform.
+
+The API token is read from the environment by the client inside each task; it is never a flow
+parameter (parameters are stored by Prefect).
+"""
+
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, task, unmapped
+from prefect.states import Failed
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from kbetl import warehouse
+from kbetl.daily import ProvincePull, pull_province
+from kbetl.extract.report_api import ReportApiClient
+from kbetl.pull import DailySummary, load_pulls
+from kbetl.reference.regions import regions_on_map
+from kbetl.reference.tables import campaign_days, region_map_for_year
+
+MAX_PARALLEL_PROVINCES = 8
+
+
+@task
+def pull(base_url: str | None, year: int, province: str, days: list[date]) -> ProvincePull:
+    client = ReportApiClient(base_url)
+    try:
+        return pull_province(client, year, province, days)
+    finally:
+        client.close()
+
+
+@task
+def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str) -> DailySummary:
+    return load_pulls(db_path, pulls, command)
+
+
+@flow(name="pull-daily-reports", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_PROVINCES),
+      log_prints=True)
+def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list[date] | None = None,
+                       base_url: str | None = None, db: str | None = None, command: str = "pull"):
+    """Pulls the given days (default: the campaign window) of the given provinces (default: all)."""
+    if provinces is None:
+        regions = regions_on_map(region_map_for_year(year))
+        provinces = regions.loc[regions["level"] == "province", "region_code"].tolist()
+    days = days or campaign_days(year)
+    pulls = [f.result() for f in pull.map(unmapped(base_url), year, provinces, unmapped(days))]
+    summary = load_and_transform(warehouse.database_path(db), pulls, command)
+    print(summary.report())
+    if summary.failed:
+        names = ", ".join(p.province_code for p in summary.failed)
+        return Failed(message=f"provinces {names} failed after retries; the others were loaded", data=summary)
+    return summary

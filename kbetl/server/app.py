@@ -1,0 +1,204 @@
+"""Reference implementation of the regional report API, version 1 (contract: docs/api.md).
+
+A threaded HTTP server on 127.0.0.1 serving a FacilityData set. Faults can be switched on for tests
+(per server, or over HTTP with POST /_faults): a share of 500s, 429s with Retry-After, slow
+responses, provinces that stay down, truncated bodies, a page that changes between two requests.
+"""
+
+import json
+import math
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from time import sleep
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+
+from kbetl.generate.facilities import FacilityData
+
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 5000
+
+
+@dataclass
+class Faults:
+    fail_first: int = 0  # the first N requests to each URL answer 500
+    throttle_first: int = 0  # the first N requests to each URL answer 429 with Retry-After
+    retry_after_s: int = 1  # whole seconds, as RFC 9110 has it
+    delay_s: float = 0.0
+    down_provinces: list[str] = field(default_factory=list)  # always 503
+    truncate_provinces: list[str] = field(default_factory=list)  # bodies cut in half
+    change_after_first_page: bool = False  # the data changes (once) between page 1 and page 2
+
+
+class ReportApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+        self.data = data
+        self.token = token
+        self.faults = faults or Faults()
+        self.hits: dict[str, int] = {}
+        self.data_version = 1
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def count_hit(self, key: str) -> int:
+        with self.lock:
+            self.hits[key] = self.hits.get(key, 0) + 1
+            return self.hits[key]
+
+
+@contextmanager
+def running_server(data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+    """Starts the server in a background thread; stops it on exit."""
+    server = ReportApiServer(data, token, port, faults)
+    thread = threading.Thread(target=server.serve_forever, name="report-api", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReportApiServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive requests otherwise stall ~40 ms each
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet by default; tests read hits instead
+        pass
+
+    def do_GET(self):  # noqa: N802
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        parts = [p for p in url.path.split("/") if p]
+        if parts == ["v1", "health"]:
+            return self._json(200, {"status": "ok", "data_version": self.server.data_version})
+        if self.headers.get("Authorization") != f"Bearer {self.server.token}":
+            return self._error(401, "unauthorized", "send 'Authorization: Bearer <token>'")
+        faults = self.server.faults
+        if faults.delay_s:
+            sleep(faults.delay_s)
+        province = parts[2] if len(parts) >= 4 and parts[:2] == ["v1", "provinces"] else query.get("province")
+        if province in faults.down_provinces:
+            return self._error(503, "unavailable", f"province {province} is not reachable")
+        hit = self.server.count_hit(self.path)
+        if hit <= faults.throttle_first:
+            return self._error(429, "rate_limited", "too many requests",
+                               {"Retry-After": str(faults.retry_after_s)})
+        if hit <= faults.throttle_first + faults.fail_first:
+            return self._error(500, "internal", "temporary failure")
+        try:
+            if len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "services":
+                body = self._services(province, query)
+            elif len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "facilities":
+                body = self._facilities(province, query)
+            elif parts == ["v1", "targets"]:
+                body = self._targets(query)
+            else:
+                return self._error(404, "not_found", f"no resource {url.path}")
+        except _BadRequest as exc:
+            return self._error(400, "bad_request", str(exc))
+        self._json(200, body, truncate=province in faults.truncate_provinces)
+
+    def do_POST(self):  # noqa: N802
+        if urlparse(self.path).path != "/_faults":
+            return self._error(404, "not_found", self.path)
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.faults = Faults(**json.loads(self.rfile.read(length) or b"{}"))
+        self.server.hits.clear()
+        self._json(200, asdict(self.server.faults))
+
+    def _services(self, province: str, query: dict) -> dict:
+        day = _date(query, "date")
+        records = self.server.data.records
+        selected = records[(records["province_code"] == province) & (records["report_date"] == day)]
+        page = self._page(selected.sort_values(["facility_code", "method", "service_type"]), query)
+        if self.server.faults.change_after_first_page and page["page"] == 1:
+            self.server.faults.change_after_first_page = False  # one record arrives, once
+            self.server.data_version += 1
+        page["records"] = [
+            {**r, "report_date": r["report_date"].isoformat(), "reported_at": r["reported_at"].isoformat(),
+             "updated_at": r["updated_at"].isoformat()}
+            for r in page.pop("rows")[["facility_code", "regency_code", "method", "service_type", "acceptors",
+                                       "report_date", "reported_at", "updated_at"]].to_dict("records")]
+        return {"province_code": province, "date": day.isoformat(), **page}
+
+    def _facilities(self, province: str, query: dict) -> dict:
+        year = _int(query, "year")
+        register = self.server.data.facilities
+        selected = register[(register["province_code"] == province) & (register["campaign_year"] == year)]
+        page = self._page(selected.sort_values("facility_code"), query)
+        rows = page.pop("rows")[["facility_code", "facility_name", "district_code", "regency_code", "kind"]]
+        page["facilities"] = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        return {"province_code": province, "year": year, **page}
+
+    def _targets(self, query: dict) -> dict:
+        year, province = _int(query, "year"), query.get("province")
+        targets = self.server.data.targets
+        selected = targets[(targets["campaign_year"] == year) & (targets["province_code"] == province)]
+        rows = selected[["region_code", "level", "target", "kbpp_target"]].astype(object)
+        return {"year": year, "province_code": province,
+                "targets": rows.where(rows.notna(), None).to_dict("records")}
+
+    def _page(self, frame: pd.DataFrame, query: dict) -> dict:
+        size = min(_int(query, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        number = _int(query, "page", 1)
+        pages = max(1, math.ceil(len(frame) / size))
+        if number < 1 or number > pages:
+            raise _BadRequest(f"page {number} is outside 1..{pages}")
+        return {"page": number, "page_size": size, "total_records": len(frame), "total_pages": pages,
+                "next_page": number + 1 if number < pages else None, "data_version": self.server.data_version,
+                "rows": frame.iloc[(number - 1) * size: number * size]}
+
+    def _json(self, status: int, body: dict, headers: dict | None = None, truncate: bool = False):
+        payload = json.dumps(body, default=_plain).encode()
+        if truncate:
+            payload = payload[: len(payload) // 2]
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _error(self, status: int, code: str, message: str, headers: dict | None = None):
+        self._json(status, {"error": {"code": code, "message": message}}, headers)
+
+
+class _BadRequest(ValueError):
+    pass
+
+
+def _int(query: dict, name: str, default: int | None = None) -> int:
+    value = query.get(name)
+    if value is None and default is not None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _BadRequest(f"parameter {name!r} must be a whole number, got {value!r}") from None
+
+
+def _date(query: dict, name: str) -> date:
+    try:
+        return date.fromisoformat(query[name])
+    except (KeyError, ValueError):
+        raise _BadRequest(f"parameter {name!r} must be a date YYYY-MM-DD") from None
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")

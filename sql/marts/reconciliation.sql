@@ -1,0 +1,32 @@
+-- grain: one row per campaign_year × region_code with both a recap figure and daily facility data
+with recap as (
+    select campaign_year, region_code, level, region_name, achieved as recap_achieved, source_file
+    from marts.achievement
+),
+
+facility_sums as (
+    select campaign_year, region_code, sum(achieved) as facility_achieved
+    from staging.daily_by_region
+    where level in ('regency', 'province', 'national')
+    group by all
+),
+
+final as (
+    select
+        r.campaign_year,
+        r.level,
+        r.region_code,
+        r.region_name,
+        r.recap_achieved,
+        cast(f.facility_achieved as bigint) as facility_achieved,
+        cast(f.facility_achieved - r.recap_achieved as bigint) as difference,
+        case when r.recap_achieved > 0
+            then cast(round(100.0 * (f.facility_achieved - r.recap_achieved) / r.recap_achieved, 2) as decimal(9, 2))
+        end as difference_pct,
+        r.source_file as recap_file
+    from recap as r
+    join facility_sums as f using (campaign_year, region_code)
+)
+
+select * from final
+order by campaign_year, region_code
