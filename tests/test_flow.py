@@ -32,3 +32,20 @@ def test_ingest_command_exits_nonzero_when_a_file_is_refused(db, tmp_path):
     assert "1 files loaded, 0 unchanged, 1 refused" in output
     assert "refused rusak.csv: rusak.csv: no header row with a region column" in output
     assert query(db, "select count(*) from marts.achievement where campaign_year = 2022")[0][0] == 12
+
+
+def test_daily_flow_run_loads_the_provinces_that_answer_and_ends_failed_for_the_one_down(db, monkeypatch):
+    from flows.daily import pull_daily_reports
+    from kbetl.extract.report_api import TOKEN_ENV
+    from kbetl.generate.facilities import generate_facility_data
+    from kbetl.server.app import Faults, running_server
+
+    monkeypatch.setenv(TOKEN_ENV, "flow-token")
+    data = generate_facility_data([2024], ["17", "63"], scale=0.1)
+    with running_server(data, "flow-token", faults=Faults(down_provinces=["17"])) as server:
+        state = pull_daily_reports(2024, ["17", "63"], base_url=server.base_url, db=str(db), return_state=True)
+    assert state.is_failed()
+    assert "provinces 17 failed after retries; the others were loaded" in state.message
+    assert query(db, "select province_code, status from audit.api_pulls order by 1") == [
+        ("17", "failed"), ("63", "loaded")]
+    assert query(db, "select count(*) > 0 from marts.daily_progress where region_code = '63'") == [(True,)]
