@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from kbetl import warehouse
-from kbetl.cli import cli, db_option, region_option, year_option
+from kbetl.cli import cli, db_option, publish_option, region_option, year_option
 from kbetl.extract.report_api import TOKEN_ENV
 from kbetl.report import fastest_table, league_table
 
@@ -23,9 +23,11 @@ QUICKSTART_YEAR, QUICKSTART_PROVINCES = 2024, ["16", "17", "63"]
 @year_option
 @region_option
 @db_option
-def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Path | None) -> None:
+@publish_option
+def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Path | None,
+           publish_to: Path | None) -> None:
     """Ingest recap files or folders into the warehouse (a Prefect flow run)."""
-    summary = _run_flow([str(p) for p in paths], year, region, db, "ingest")
+    summary = _run_flow([str(p) for p in paths], year, region, db, publish_to, "ingest")
     sys.exit(0 if not summary.refused else 1)
 
 
@@ -36,57 +38,65 @@ def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Pa
               help="Day to pull (repeatable; default: the campaign window).")
 @click.option("--api-url", default=None, help="Report API address (default: $KBETL_API_URL); token: $KBETL_API_TOKEN.")
 @db_option
-def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None) -> None:
+@publish_option
+def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None,
+         publish_to: Path | None) -> None:
     """Pull daily facility reports from the report API (a Prefect flow run); exit 1 if a province failed."""
     state = _pull_flow(year, provinces.split(",") if provinces else None, [d.date() for d in days] or None,
-                       api_url, db, "pull")
+                       api_url, db, publish_to, "pull")
     sys.exit(0 if state.is_completed() else 1)
 
 
 @cli.command()
 @db_option
-def quickstart(db: Path | None) -> None:
+@publish_option
+def quickstart(db: Path | None, publish_to: Path | None) -> None:
     """Ingest the sample recaps, pull sample daily reports from a local reference API, print the results."""
     from kbetl.generate.facilities import generate_facility_data
     from kbetl.server.app import running_server
 
-    summary = _run_flow([str(SAMPLE_DIR)], None, None, db, "quickstart")
+    summary = _run_flow([str(SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
     os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
     data = generate_facility_data([QUICKSTART_YEAR], QUICKSTART_PROVINCES)
     with running_server(data, os.environ[TOKEN_ENV]) as server:
         click.echo(f"Reference report API on {server.base_url}: {len(data.records)} facility records")
-        state = _pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, server.base_url, db, "quickstart")
+        state = _pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, server.base_url, db, publish_to,
+                           "quickstart")
     if not state.is_completed():
         raise click.ClickException(f"daily pull failed: {state.message}")
-    con = warehouse.connect(summary.db_path, read_only=True)
+    analyst_file = state.result().published
+    con = warehouse.connect(analyst_file, read_only=True)
     try:
         click.echo(league_table(con))
         click.echo("")
         click.echo(fastest_table(con, QUICKSTART_YEAR, "63"))
     finally:
         con.close()
-    click.echo(f"\nWarehouse: {summary.db_path}")
+    click.echo(f"\nAnalyst database (published): {analyst_file}")
+    click.echo(f"Working database (the pipeline's own): {summary.db_path}")
     cli_path = Path(sys.executable).parent / "duckdb"
-    click.echo(f'Query it (DuckDB 1.5 CLI): {cli_path} -readonly {summary.db_path} -c "select * from marts.ranking '
+    click.echo(f'Query it (DuckDB 1.5 CLI): {cli_path} -readonly {analyst_file} -c "select * from marts.ranking '
                f"where ranking='national' and campaign_year=2024 order by rank\"")
 
 
 def _pull_flow(year: int, provinces: list[str] | None, days: list[date] | None, api_url: str | None,
-               db: Path | None, command: str):
+               db: Path | None, publish_to: Path | None, command: str):
     from flows.daily import pull_daily_reports
 
     try:
-        return pull_daily_reports(year, provinces, days, api_url, str(db) if db else None, command,
+        return pull_daily_reports(year, provinces, days, api_url, db=str(db) if db else None,
+                                  publish_to=str(publish_to) if publish_to else None, command=command,
                                   return_state=True)
     except warehouse.WarehouseLocked as exc:
         raise click.ClickException(str(exc)) from None
 
 
-def _run_flow(paths, year, region, db, command):
+def _run_flow(paths, year, region, db, publish_to, command):
     from flows.recap import ingest_recaps
 
     try:
-        return ingest_recaps(paths, year=year, region=region, db=str(db) if db else None, command=command)
+        return ingest_recaps(paths, year=year, region=region, db=str(db) if db else None,
+                             publish_to=str(publish_to) if publish_to else None, command=command)
     except warehouse.WarehouseLocked as exc:
         raise click.ClickException(str(exc)) from None
 

@@ -14,6 +14,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 from kbetl import warehouse
 from kbetl.daily import ProvincePull, pull_province
 from kbetl.extract.report_api import ReportApiClient
+from kbetl.publish import published_path
 from kbetl.pull import DailySummary, load_pulls
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_days, region_map_for_year
@@ -31,21 +32,23 @@ def pull(base_url: str | None, year: int, province: str, days: list[date]) -> Pr
 
 
 @task
-def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str) -> DailySummary:
-    return load_pulls(db_path, pulls, command)
+def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path) -> DailySummary:
+    return load_pulls(db_path, pulls, command, publish_to)
 
 
 @flow(name="pull-daily-reports", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_PROVINCES),
       log_prints=True)
 def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list[date] | None = None,
-                       base_url: str | None = None, db: str | None = None, command: str = "pull"):
+                       base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
+                       command: str = "pull"):
     """Pulls the given days (default: the campaign window) of the given provinces (default: all)."""
     if provinces is None:
         regions = regions_on_map(region_map_for_year(year))
         provinces = regions.loc[regions["level"] == "province", "region_code"].tolist()
     days = days or campaign_days(year)
     pulls = [f.result() for f in pull.map(unmapped(base_url), year, provinces, unmapped(days))]
-    summary = load_and_transform(warehouse.database_path(db), pulls, command)
+    db_path = warehouse.database_path(db)
+    summary = load_and_transform(db_path, pulls, command, published_path(db_path, publish_to))
     print(summary.report())
     if summary.failed:
         names = ", ".join(p.province_code for p in summary.failed)

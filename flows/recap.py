@@ -6,6 +6,7 @@ from prefect import flow, task, unmapped
 from prefect.task_runners import ThreadPoolTaskRunner
 
 from kbetl import ingest, warehouse
+from kbetl.publish import published_path
 from kbetl.report import ingest_report
 
 
@@ -25,17 +26,19 @@ def stage(path: Path, year: int | None, region: str | None, loaded: frozenset[st
 
 
 @task
-def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: str) -> ingest.IngestSummary:
-    return ingest.load_staged(db_path, staged, command)
+def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: str,
+                       publish_to: Path) -> ingest.IngestSummary:
+    return ingest.load_staged(db_path, staged, command, publish_to)
 
 
 @flow(name="ingest-recaps", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
-                  db: str | None = None, command: str = "ingest") -> ingest.IngestSummary:
+                  db: str | None = None, publish_to: str | None = None, command: str = "ingest"
+                  ) -> ingest.IngestSummary:
     db_path = warehouse.database_path(db)
     files = find_files(paths)
     loaded = loaded_hashes(db_path)
     staged = [future.result() for future in stage.map(files, year, region, unmapped(loaded))]
-    summary = load_and_transform(db_path, staged, command)
+    summary = load_and_transform(db_path, staged, command, published_path(db_path, publish_to))
     print(ingest_report(summary))
     return summary

@@ -7,10 +7,15 @@ import click
 
 from kbetl import warehouse
 from kbetl.ingest import find_recap_files, stage_recap
+from kbetl.publish import published_path
 from kbetl.report import league_table, validation_report
 
 db_option = click.option("--db", type=click.Path(path_type=Path), default=None,
-                         help=f"Working DuckDB file (default: ${warehouse.DB_ENV} or warehouse/kbetl.duckdb).")
+                         help=f"Working DuckDB file (default: ${warehouse.DB_ENV} or warehouse/kbetl-work.duckdb).")
+publish_option = click.option(
+    "--publish-to", type=click.Path(path_type=Path), default=None,
+    help="Analyst database to publish to (default: $KBETL_PUBLISHED, or beside the working file: "
+         "warehouse/kbetl.duckdb).")
 year_option = click.option("--year", type=int, default=None, help="Campaign year, overriding the title.")
 region_option = click.option("--region", default=None,
                              help="Parent province (name or code) of a provincial recap, overriding the title.")
@@ -39,8 +44,8 @@ def validate(paths: tuple[Path, ...], year: int | None, region: str | None) -> N
 @db_option
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
-    """Print the national league table from the warehouse."""
-    path = warehouse.database_path(db)
+    """Print the national league table from the published analyst database."""
+    path = published_path(warehouse.database_path(db))
     con = warehouse.connect(path, read_only=True)
     try:
         click.echo(league_table(con, year))

@@ -9,6 +9,7 @@ import duckdb
 from kbetl import load, warehouse
 from kbetl.extract.grid import UnreadableFile
 from kbetl.extract.recap import RecapStructureError, read_recap
+from kbetl.publish import publish
 from kbetl.transform import run_transforms
 from kbetl.validate import ValidatedRecap, validate_recap
 
@@ -30,6 +31,7 @@ class IngestSummary:
     status: str
     results: list[load.LoadResult]
     refused: list[StagedFile]
+    published: Path | None = None
 
 
 def find_recap_files(paths: list[Path]) -> list[Path]:
@@ -67,8 +69,8 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         return StagedFile(Path(path), refused=str(exc))
 
 
-def load_staged(db_path: Path, staged: list[StagedFile], command: str) -> IngestSummary:
-    """Loads staged files one at a time (one writer), then rebuilds the models."""
+def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None) -> IngestSummary:
+    """Loads staged files one at a time (one writer), rebuilds the models, publishes if asked."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
@@ -87,9 +89,10 @@ def load_staged(db_path: Path, staged: list[StagedFile], command: str) -> Ingest
         status = "succeeded" if not refused else "succeeded_with_refused_files"
         load.finish_run(con, run_id, status, results, len(refused))
         con.execute("checkpoint")
+        published = publish(con, publish_to, run_id) if publish_to else None
     except Exception:
         load.finish_run(con, run_id, "failed", [], 0)
         raise
     finally:
         con.close()
-    return IngestSummary(run_id, db_path, status, results, refused)
+    return IngestSummary(run_id, db_path, status, results, refused, published)

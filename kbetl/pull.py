@@ -9,6 +9,7 @@ from pathlib import Path
 from kbetl import load, warehouse
 from kbetl.daily import ProvincePull
 from kbetl.load_daily import load_province_pull
+from kbetl.publish import publish
 from kbetl.transform import run_transforms
 
 
@@ -17,6 +18,7 @@ class DailySummary:
     run_id: str
     pulls: list[ProvincePull]
     new_records: int
+    published: Path | None = None
 
     @property
     def failed(self) -> list[ProvincePull]:
@@ -31,8 +33,9 @@ class DailySummary:
         return "\n".join(lines)
 
 
-def load_pulls(db_path: Path, pulls: list[ProvincePull], command: str) -> DailySummary:
-    """Loads province pulls one at a time (one writer), then rebuilds the models."""
+def load_pulls(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path | None = None) -> DailySummary:
+    """Loads province pulls one at a time (one writer), rebuilds the models; publishes if asked and
+    no province failed (a failed run leaves the last good published file in place)."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
@@ -43,9 +46,10 @@ def load_pulls(db_path: Path, pulls: list[ProvincePull], command: str) -> DailyS
         failed = [p for p in pulls if p.status == "failed"]
         load.finish_run(con, run_id, "failed" if failed else "succeeded", [], 0)
         con.execute("checkpoint")
+        published = publish(con, publish_to, run_id) if publish_to and not failed else None
     except Exception:
         load.finish_run(con, run_id, "failed", [], 0)
         raise
     finally:
         con.close()
-    return DailySummary(run_id, pulls, new)
+    return DailySummary(run_id, pulls, new, published)

@@ -7,7 +7,7 @@ import duckdb
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 SQL_DIR = PROJECT_DIR / "sql"
-DEFAULT_DB = PROJECT_DIR / "warehouse" / "kbetl.duckdb"
+DEFAULT_DB = PROJECT_DIR / "warehouse" / "kbetl-work.duckdb"
 DB_ENV = "KBETL_DB"
 STORAGE_ENV = "KBETL_STORAGE_VERSION"
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.x (the duckdb-cli on

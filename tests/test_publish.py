@@ -1,0 +1,90 @@
+"""Publishing the analyst database: atomic, never blocked by readers, never after a failed run."""
+
+import subprocess
+import sys
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import duckdb
+
+from kbetl.daily import pull_province
+from kbetl.extract.report_api import ReportApiClient
+from kbetl.generate.facilities import generate_facility_data
+from kbetl.ingest import find_recap_files, load_staged, stage_recap
+from kbetl.publish import published_path
+from kbetl.pull import load_pulls
+from kbetl.server.app import Faults, running_server
+
+from conftest import SAMPLE_DIR, query
+
+BENGKULU_2022 = SAMPLE_DIR / "2022" / "17_bengkulu.csv"
+KALSEL_2022 = next((SAMPLE_DIR / "2022").glob("63_*"))
+
+
+def publish_recaps(db, *paths):
+    return load_staged(db, [stage_recap(p) for p in find_recap_files(list(paths))], "test", published_path(db))
+
+
+def test_published_path_sits_beside_the_working_file(tmp_path):
+    assert published_path(tmp_path / "kbetl-work.duckdb") == tmp_path / "kbetl.duckdb"
+    assert published_path(tmp_path / "w.duckdb") == tmp_path / "w-published.duckdb"
+    assert published_path(tmp_path / "w.duckdb", tmp_path / "x.duckdb") == tmp_path / "x.duckdb"
+
+
+def test_published_file_holds_marts_and_ref_with_comments_and_nothing_else(db):
+    summary = publish_recaps(db, BENGKULU_2022)
+    assert summary.published == published_path(db) and summary.published.exists()
+    assert sorted(p.name for p in db.parent.iterdir()) == sorted([db.name, summary.published.name])
+    schemas = {s for (s,) in query(summary.published, "select distinct schema_name from duckdb_tables()")}
+    assert schemas == {"marts", "ref"}
+    assert query(summary.published, "select achievement_pct from marts.achievement where region_code = '17'") \
+        == query(db, "select achievement_pct from marts.achievement where region_code = '17'")
+    assert query(summary.published, "select count(*) from duckdb_columns() where schema_name = 'marts' "
+                                    "and comment is null") == [(0,)]
+
+
+def test_a_reader_holding_the_published_file_neither_blocks_a_run_nor_sees_it_half_built(db):
+    first = publish_recaps(db, BENGKULU_2022)
+    reader = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
+        import duckdb, sys
+        con = duckdb.connect({str(first.published)!r}, read_only=True)
+        count = lambda: con.execute("select count(*) from marts.achievement").fetchall()[0][0]
+        print(count(), flush=True)
+        sys.stdin.readline()            # the test publishes again meanwhile
+        print(count(), flush=True)
+    """)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        before = int(reader.stdout.readline())
+        second = publish_recaps(db, KALSEL_2022)
+        after_in_open_connection, errors = reader.communicate("\n", timeout=60)
+    finally:
+        reader.kill()
+    assert second.status == "succeeded" and second.published == first.published
+    assert int(after_in_open_connection) == before, "the open connection keeps the old data"
+    assert reader.returncode == 0, errors
+    assert query(first.published, "select count(*) from marts.achievement")[0][0] > before, "a new one sees the new"
+
+
+def test_a_failed_run_publishes_nothing_and_leaves_the_last_good_file(db):
+    publish_recaps(db, BENGKULU_2022)
+    published = published_path(db)
+    before = published.read_bytes()
+    data = generate_facility_data([2024], ["17", "63"], scale=0.05)
+    with running_server(data, "t", faults=Faults(down_provinces=["17"])) as server:
+        api = ReportApiClient(server.base_url, "t", retries=1, backoff_s=0.01)
+        pulls = [pull_province(api, 2024, p, [date(2024, 6, 4)]) for p in ("17", "63")]
+    summary = load_pulls(db, pulls, "test", published)
+    assert summary.failed and summary.published is None
+    assert published.read_bytes() == before
+
+
+def test_published_file_opens_in_the_duckdb_1_x_command_line(db):
+    published = publish_recaps(db, BENGKULU_2022).published
+    cli = Path(sys.executable).parent / "duckdb"
+    result = subprocess.run([cli, "-readonly", "-csv", str(published), "-c",
+                             "select region_code, achievement_pct from marts.ranking where ranking = 'national'"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["region_code,achievement_pct", "17,144.40"]
+    assert duckdb.__version__.startswith("2."), "and kbetl itself runs on DuckDB 2"
