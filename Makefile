@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test samples docs clean
+.PHONY: run test samples docs nightly-start nightly-stop clean
 
 run: $(INSTALLED)
 	$(BIN)/kbetl quickstart
@@ -18,10 +18,16 @@ samples: $(INSTALLED)
 docs: $(INSTALLED)
 	$(BIN)/kbetl docs
 
+nightly-start: $(INSTALLED)
+	scripts/nightly.sh start
+
+nightly-stop:
+	scripts/nightly.sh stop
+
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	touch $(INSTALLED)
 
 clean:
-	rm -rf $(VENV) .prefect warehouse
+	rm -rf $(VENV) .prefect .prefect-server warehouse

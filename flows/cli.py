@@ -79,6 +79,25 @@ def quickstart(db: Path | None, publish_to: Path | None) -> None:
                f"where ranking='national' and campaign_year=2024 order by rank\"")
 
 
+@cli.command("nightly-serve")
+@click.option("--provinces", default=None, help="Province codes (default: all).")
+@click.option("--recap-dir", type=click.Path(path_type=Path), default=None, help="Folder of recap files to ingest.")
+@click.option("--lookback-days", type=int, default=3, show_default=True)
+def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: int) -> None:
+    """Serve the nightly deployment (01:00 Asia/Jakarta) against the Prefect server at $PREFECT_API_URL."""
+    if not os.environ.get("PREFECT_API_URL"):
+        raise click.ClickException("set PREFECT_API_URL to a running Prefect server (make nightly-start does); "
+                                   "scheduled runs never start on Prefect's temporary server")
+    from flows.nightly import serve_nightly
+
+    parameters = {"lookback_days": lookback_days}
+    if provinces:
+        parameters["provinces"] = provinces.split(",")
+    if recap_dir:
+        parameters["recap_dir"] = str(recap_dir.resolve())
+    serve_nightly(parameters)
+
+
 def _pull_flow(year: int, provinces: list[str] | None, days: list[date] | None, api_url: str | None,
                db: Path | None, publish_to: Path | None, command: str):
     from flows.daily import pull_daily_reports

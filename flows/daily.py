@@ -22,33 +22,49 @@ from kbetl.reference.tables import campaign_days, region_map_for_year
 MAX_PARALLEL_PROVINCES = 8
 
 
-@task
+class ProvincePullFailed(RuntimeError):
+    pass
+
+
+@task(retries=2, retry_delay_seconds=[10, 60], persist_result=True)
 def pull(base_url: str | None, year: int, province: str, days: list[date]) -> ProvincePull:
+    """The extract step, the only one retried; its result is kept for the flow run (a flow retry reuses it)."""
     client = ReportApiClient(base_url)
     try:
-        return pull_province(client, year, province, days)
+        pulled = pull_province(client, year, province, days)
     finally:
         client.close()
+    if pulled.status == "failed":
+        raise ProvincePullFailed(pulled.error)
+    return pulled
 
 
 @task
-def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path) -> DailySummary:
-    return load_pulls(db_path, pulls, command, publish_to)
+def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path,
+                       parameters: dict) -> DailySummary:
+    return load_pulls(db_path, pulls, command, publish_to, parameters)
 
 
 @flow(name="pull-daily-reports", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_PROVINCES),
       log_prints=True)
 def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list[date] | None = None,
                        base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
-                       command: str = "pull"):
+                       command: str = "pull", extract_retries: int = 2):
     """Pulls the given days (default: the campaign window) of the given provinces (default: all)."""
     if provinces is None:
         regions = regions_on_map(region_map_for_year(year))
         provinces = regions.loc[regions["level"] == "province", "region_code"].tolist()
     days = days or campaign_days(year)
-    pulls = [f.result() for f in pull.map(unmapped(base_url), year, provinces, unmapped(days))]
+    futures = pull.with_options(retries=extract_retries).map(unmapped(base_url), year, provinces, unmapped(days))
+    pulls = []
+    for province, future in zip(provinces, futures):
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            outcome = ProvincePull(year, province, days, status="failed", error=str(outcome))
+        pulls.append(outcome)
     db_path = warehouse.database_path(db)
-    summary = load_and_transform(db_path, pulls, command, published_path(db_path, publish_to))
+    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
+    summary = load_and_transform(db_path, pulls, command, published_path(db_path, publish_to), parameters)
     print(summary.report())
     if summary.failed:
         names = ", ".join(p.province_code for p in summary.failed)

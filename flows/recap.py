@@ -27,8 +27,8 @@ def stage(path: Path, year: int | None, region: str | None, loaded: frozenset[st
 
 @task
 def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: str,
-                       publish_to: Path) -> ingest.IngestSummary:
-    return ingest.load_staged(db_path, staged, command, publish_to)
+                       publish_to: Path, parameters: dict) -> ingest.IngestSummary:
+    return ingest.load_staged(db_path, staged, command, publish_to, parameters)
 
 
 @flow(name="ingest-recaps", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
@@ -39,6 +39,7 @@ def ingest_recaps(paths: list[str], year: int | None = None, region: str | None 
     files = find_files(paths)
     loaded = loaded_hashes(db_path)
     staged = [future.result() for future in stage.map(files, year, region, unmapped(loaded))]
-    summary = load_and_transform(db_path, staged, command, published_path(db_path, publish_to))
+    parameters = {"paths": paths, "year": year, "region": region}
+    summary = load_and_transform(db_path, staged, command, published_path(db_path, publish_to), parameters)
     print(ingest_report(summary))
     return summary

@@ -69,12 +69,13 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         return StagedFile(Path(path), refused=str(exc))
 
 
-def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None) -> IngestSummary:
+def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None,
+                parameters: dict | None = None) -> IngestSummary:
     """Loads staged files one at a time (one writer), rebuilds the models, publishes if asked."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
-        load.start_run(con, run_id, command)
+        load.start_run(con, run_id, command, parameters)
         load.load_reference(con)
         results, refused = [], []
         for item in staged:

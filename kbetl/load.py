@@ -4,6 +4,7 @@ Each recap file loads in one transaction: it is all there or none of it is. A fi
 have landed before is not loaded again, so re-ingesting changes nothing.
 """
 
+import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -98,9 +99,9 @@ def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str |
     con.execute("insert into audit.refused_files values (?, ?, ?, ?, ?)", [file_name, sha256, reason, run_id, now()])
 
 
-def start_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str) -> None:
-    con.execute("insert into audit.runs (run_id, command, started_at, status) values (?, ?, ?, 'running')",
-                [run_id, command, now()])
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, command: str, parameters: dict | None = None) -> None:
+    con.execute("insert into audit.runs (run_id, command, started_at, status, parameters) "
+                "values (?, ?, ?, 'running', ?)", [run_id, command, now(), json.dumps(parameters or {}, default=str)])
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, results: list[LoadResult],

@@ -33,13 +33,14 @@ class DailySummary:
         return "\n".join(lines)
 
 
-def load_pulls(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path | None = None) -> DailySummary:
+def load_pulls(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path | None = None,
+               parameters: dict | None = None) -> DailySummary:
     """Loads province pulls one at a time (one writer), rebuilds the models; publishes if asked and
     no province failed (a failed run leaves the last good published file in place)."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
-        load.start_run(con, run_id, command)
+        load.start_run(con, run_id, command, parameters)
         load.load_reference(con)
         new = sum(load_province_pull(con, pull, run_id) for pull in pulls)
         run_transforms(con)

@@ -88,3 +88,31 @@ def fastest_table(con: duckdb.DuckDBPyConnection, year: int, province_code: str)
     lines += [f"{r[0]:>4}  {r[1]:<4}  {r[2]:<28}{_id_number(r[3]):>9}{_id_number(r[4]):>10}{_id_pct(r[5]):>9}"
               f"  {r[6] or 'not reached'}" for r in rows]
     return "\n".join(lines)
+
+
+def run_summary_markdown(published: duckdb.DuckDBPyConnection, working: duckdb.DuckDBPyConnection,
+                         run_ids: list[str], year: int | None) -> str:
+    """The nightly run's artifact: league table top and bottom, rejected rows by reason, findings."""
+    lines = [f"# kbetl nightly run {', '.join(run_ids) or '(nothing pulled)'}", ""]
+    if year is not None:
+        league = published.execute(
+            "select position, region_name, achievement_pct, achieved, target from marts.ranking "
+            "where ranking = 'national' and campaign_year = ? order by position", [year]).fetchall()
+        if league:
+            lines += [f"## National league table {year}: top and bottom", "",
+                      "| # | province | % | achieved | target |", "|---|---|---|---|---|"]
+            shown = league if len(league) <= 10 else [*league[:5], None, *league[-5:]]
+            lines += ["| … | | | | |" if r is None else f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |"
+                      for r in shown]
+            lines.append("")
+    rejected = working.execute(
+        "select check_name, column_name, count(*) from audit.quarantine where run_id in ? "
+        "group by all order by 3 desc", [run_ids or [""]]).fetchall()
+    lines += ["## Rejected rows by reason", ""]
+    lines += [f"- {check} ({column}): {count}" for check, column, count in rejected] or ["- none"]
+    findings = working.execute(
+        "select check_name, count(*) from audit.findings where run_id in ? group by all order by 2 desc",
+        [run_ids or [""]]).fetchall()
+    lines += ["", "## Cross-check findings", ""]
+    lines += [f"- {check}: {count}" for check, count in findings] or ["- none"]
+    return "\n".join(lines) + "\n"

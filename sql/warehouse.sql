@@ -99,6 +99,7 @@ create table if not exists audit.runs (
     rows_accepted     integer,
     rows_quarantined  integer
 );
+alter table audit.runs add column if not exists parameters varchar;   -- JSON of the run's parameters
 
 -- Every report API response as received (the URL never carries the token).
 create table if not exists raw.api_responses (

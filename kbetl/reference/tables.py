@@ -72,3 +72,13 @@ def header_aliases() -> dict[str, str]:
 
 def region_aliases() -> pd.DataFrame:
     return read_reference_csv("region_aliases")
+
+
+def campaign_days_between(first: date, last: date) -> dict[int, list[date]]:
+    """{campaign year: its service days between first and last, inclusive}; years with none are left out."""
+    found: dict[int, list[date]] = {}
+    for year in campaign_years():
+        days = [d for d in campaign_days(year) if first <= d <= last]
+        if days:
+            found[year] = days
+    return found

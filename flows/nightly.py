@@ -1,0 +1,73 @@
+"""The nightly run: recap files dropped in a folder, and the daily facility reports of the run date
+and a look-back window (to catch late reports and corrections), then a summary artifact.
+
+Served as a deployment with a cron schedule in Asia/Jakarta by `kbetl nightly-serve` against a
+long-running Prefect server (a scheduled flow never runs on Prefect's temporary server).
+"""
+
+from datetime import date, datetime, timedelta, timezone
+
+from prefect import flow
+from prefect.artifacts import create_markdown_artifact
+from prefect.schedules import Cron
+
+from flows.daily import pull_daily_reports
+from flows.recap import ingest_recaps
+from kbetl import warehouse
+from kbetl.publish import published_path
+from kbetl.reference.tables import campaign_days_between
+from kbetl.report import run_summary_markdown
+
+WIB = timezone(timedelta(hours=7))
+DEPLOYMENT_NAME = "kbetl-nightly"
+NIGHTLY_CRON = "0 1 * * *"  # 01:00 WIB
+NIGHTLY_TIMEZONE = "Asia/Jakarta"
+
+
+def yesterday_in_wib() -> date:
+    return datetime.now(WIB).date() - timedelta(days=1)
+
+
+@flow(name="nightly", log_prints=True)
+def nightly(run_date: date | None = None, lookback_days: int = 3, provinces: list[str] | None = None,
+            recap_dir: str | None = None, base_url: str | None = None, db: str | None = None,
+            publish_to: str | None = None, extract_retries: int = 2):
+    """run_date defaults to yesterday (WIB); days outside a campaign window are not pulled."""
+    run_date = run_date or yesterday_in_wib()
+    windows = campaign_days_between(run_date - timedelta(days=lookback_days), run_date)
+    print(f"run date {run_date}, look-back {lookback_days} days: "
+          + (", ".join(f"{y}: {len(d)} campaign days" for y, d in windows.items()) or "no campaign days"))
+    run_ids, failed = [], []
+    if recap_dir:
+        run_ids.append(ingest_recaps([recap_dir], db=db, publish_to=publish_to, command="nightly").run_id)
+    for year, days in windows.items():
+        state = pull_daily_reports(year, provinces, days, base_url, db=db, publish_to=publish_to, command="nightly",
+                                   extract_retries=extract_retries, return_state=True)
+        summary = state.result(raise_on_failure=False)
+        run_ids.append(summary.run_id if hasattr(summary, "run_id") else "")
+        if not state.is_completed():
+            failed.append(f"{year}: {state.message}")
+    _summary_artifact(db, publish_to, [r for r in run_ids if r], max(windows, default=None))
+    if failed:
+        raise RuntimeError("; ".join(failed))
+
+
+def _summary_artifact(db: str | None, publish_to: str | None, run_ids: list[str], year: int | None) -> None:
+    working_path = warehouse.database_path(db)
+    analyst_path = published_path(working_path, publish_to)
+    if not analyst_path.exists():
+        return
+    published = warehouse.connect(analyst_path, read_only=True)
+    working = warehouse.connect(working_path, read_only=True)
+    try:
+        markdown = run_summary_markdown(published, working, run_ids, year)
+    finally:
+        working.close()
+        published.close()
+    create_markdown_artifact(markdown=markdown, key="kbetl-nightly-summary", description="kbetl nightly run")
+
+
+def serve_nightly(parameters: dict | None = None) -> None:
+    """Creates the deployment and runs it on schedule until stopped (stopping pauses its schedule)."""
+    nightly.serve(name=DEPLOYMENT_NAME, schedule=Cron(NIGHTLY_CRON, timezone=NIGHTLY_TIMEZONE),
+                  parameters=parameters or {})
