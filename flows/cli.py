@@ -9,11 +9,10 @@ from pathlib import Path
 import click
 
 from kbetl import warehouse
-from kbetl.cli import cli, db_option, publish_option, region_option, year_option
+from kbetl.cli import SAMPLE_DIR, cli, db_option, publish_option, region_option, year_option
 from kbetl.extract.report_api import TOKEN_ENV
 from kbetl.report import fastest_table, league_table
 
-SAMPLE_DIR = warehouse.PROJECT_DIR / "data" / "sample"
 # The daily path of the quick start: PSA 2024 (4 June) in Sumatera Selatan, Bengkulu, Kalimantan Selatan.
 QUICKSTART_YEAR, QUICKSTART_PROVINCES = 2024, ["16", "17", "63"]
 

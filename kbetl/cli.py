@@ -10,6 +10,7 @@ from kbetl.ingest import find_recap_files, stage_recap
 from kbetl.publish import published_path
 from kbetl.report import league_table, validation_report
 
+SAMPLE_DIR = warehouse.PROJECT_DIR / "data" / "sample"
 db_option = click.option("--db", type=click.Path(path_type=Path), default=None,
                          help=f"Working DuckDB file (default: ${warehouse.DB_ENV} or warehouse/kbetl-work.duckdb).")
 publish_option = click.option(
@@ -101,3 +102,80 @@ def serve(port: int, years: str, provinces: str | None, seed: int | None) -> Non
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
+
+
+@cli.command()
+@click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
+@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
+@click.option("--recap-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Archived recap files, one folder per year (<dir>/2022/…).")
+@click.option("--api-url", default=None, help="Report API to pull facility reports from (default: $KBETL_API_URL).")
+@click.option("--sample", is_flag=True, help="Use the bundled sample recaps and a local reference API serving "
+                                             "generated facility data for the years asked.")
+@db_option
+@publish_option
+def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url: str | None, sample: bool,
+             db: Path | None, publish_to: Path | None) -> None:
+    """Rebuild past campaigns, each year on its own map; resumable, and idempotent when run again."""
+    import contextlib
+    import os
+    import secrets
+
+    from kbetl.backfill import backfill_year, parse_years, provinces_of
+    from kbetl.extract.report_api import TOKEN_ENV, URL_ENV
+    from kbetl.load import new_run_id
+    from kbetl.publish import publish_working
+
+    wanted_years = parse_years(years)
+    wanted_provinces = provinces.split(",") if provinces else None
+    db_path = warehouse.database_path(db)
+    with contextlib.ExitStack() as stack:
+        if sample:
+            from kbetl.generate.facilities import generate_facility_data
+            from kbetl.server.app import running_server
+
+            recap_dir = recap_dir or SAMPLE_DIR
+            os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
+            data = generate_facility_data(wanted_years, wanted_provinces)
+            api_url = stack.enter_context(running_server(data, os.environ[TOKEN_ENV])).base_url
+        api_url = api_url or os.environ.get(URL_ENV)
+        failed = _run_backfill(db_path, wanted_years, wanted_provinces, recap_dir, api_url, provinces_of,
+                               backfill_year)
+    if failed:
+        raise click.ClickException(f"backfill incomplete: {'; '.join(failed)}. Run it again to finish; "
+                                   "what succeeded is kept.")
+    target = publish_working(db_path, published_path(db_path, publish_to), new_run_id())
+    click.echo(f"backfill of {', '.join(map(str, wanted_years))} complete; published {target}")
+
+
+def _run_backfill(db_path, years, provinces, recap_dir, api_url, provinces_of, backfill_year) -> list[str]:
+    """Years one after another, with progress bars on a terminal and plain log lines otherwise."""
+    from tqdm import tqdm
+
+    interactive = sys.stderr.isatty()
+
+    def say(message: str, error: bool = False) -> None:
+        tqdm.write(message, file=sys.stderr) if interactive else click.echo(message, err=error)
+
+    failed = []
+    for year in tqdm(years, desc="years", unit="year", disable=not interactive):
+        say(f"backfill {year}: started")
+        count = len(provinces or provinces_of(year)) if api_url else 0
+        with tqdm(total=count, desc=f"{year} provinces", unit="province", leave=False,
+                  disable=not interactive) as bar:
+            def progress(pull, year=year, bar=bar):
+                bar.update(1)
+                if not interactive:
+                    say(f"backfill {year}: province {pull.province_code} {pull.status} ({pull.records_in} records)")
+            try:
+                result = backfill_year(db_path, year, provinces, recap_dir, api_url, progress)
+            except Exception as exc:  # a year that fails leaves the others; the run reports it
+                failed.append(f"{year}: {exc}")
+                say(f"backfill {year}: FAILED: {exc}", error=True)
+                continue
+        if result.failed:
+            failed.append(f"{year}: provinces {', '.join(result.failed)} failed")
+        loaded = sum(r.status == "loaded" for r in result.recaps.results) if result.recaps else 0
+        new = result.daily.new_records if result.daily else 0
+        say(f"backfill {year}: done; {loaded} recap files loaded, {new} new facility records")
+    return failed

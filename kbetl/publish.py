@@ -59,3 +59,14 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
 
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
+
+
+def publish_working(working: Path, target: Path, run_id: str) -> Path:
+    """Publishes from the working database file (opened for the purpose and closed after)."""
+    from kbetl.warehouse import connect
+
+    con = connect(working)
+    try:
+        return publish(con, target, run_id)
+    finally:
+        con.close()

@@ -3,6 +3,7 @@
 import os
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 from conftest import SAMPLE_DIR, query
@@ -50,3 +51,19 @@ def test_daily_flow_run_loads_the_provinces_that_answer_and_ends_failed_for_the_
     assert query(db, "select province_code, status from audit.api_pulls order by 1") == [
         ("17", "failed"), ("63", "loaded")]
     assert query(db, "select count(*) > 0 from marts.daily_progress where region_code = '63'") == [(True,)]
+
+
+def test_backfill_flow_run_rebuilds_years_and_publishes(db, tmp_path):
+    import shutil
+
+    from flows.backfill import backfill
+
+    for year in (2021, 2022):
+        (tmp_path / "arsip" / str(year)).mkdir(parents=True)
+        shutil.copy(next((SAMPLE_DIR / str(year)).glob("63_*")), tmp_path / "arsip" / str(year))
+    state = backfill([2022, 2021], recap_dir=str(tmp_path / "arsip"), db=str(db), return_state=True)
+    assert state.is_completed(), state.message
+    published = state.result()
+    assert query(published, "select campaign_year, achievement_pct from marts.achievement "
+                            "where region_code = '63' order by 1") == [(2021, Decimal("126.52")),
+                                                                       (2022, Decimal("106.05"))]
