@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test samples docs nightly-start nightly-stop clean
+.PHONY: run test samples docs bench nightly-start nightly-stop clean
 
 run: $(INSTALLED)
 	$(BIN)/kbetl quickstart
@@ -18,6 +18,9 @@ samples: $(INSTALLED)
 docs: $(INSTALLED)
 	$(BIN)/kbetl docs
 
+bench: $(INSTALLED)
+	$(BIN)/kbetl bench --json bench.json
+
 nightly-start: $(INSTALLED)
 	scripts/nightly.sh start
 
@@ -30,4 +33,4 @@ $(INSTALLED): pyproject.toml constraints.txt
 	touch $(INSTALLED)
 
 clean:
-	rm -rf $(VENV) .prefect .prefect-server warehouse
+	rm -rf $(VENV) .prefect .prefect-server warehouse bench-work bench.json

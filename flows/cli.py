@@ -97,6 +97,23 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
     serve_nightly(parameters)
 
 
+@cli.command()
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Share of the provinces (1.0 = national).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write the figures here.")
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench-work"), show_default=True)
+def bench(scale: float, json_path: Path | None, workdir: Path) -> None:
+    """Benchmark the pipeline at national scale against the raw DuckDB ceiling; print the figures."""
+    import json
+
+    from flows.bench import run_bench, table
+
+    figures = run_bench(scale, workdir.resolve())
+    click.echo(table(figures))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2))
+        click.echo(f"figures written to {json_path}")
+
+
 def _pull_flow(year: int, provinces: list[str] | None, days: list[date] | None, api_url: str | None,
                db: Path | None, publish_to: Path | None, command: str):
     from flows.daily import pull_daily_reports

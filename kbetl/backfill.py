@@ -7,7 +7,7 @@ record versions already stored, finishing the rest with the same result.
 """
 
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,12 +47,16 @@ def provinces_of(year: int) -> list[str]:
 
 
 def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_dir: Path | None,
-                  base_url: str | None, on_province: Callable[[ProvincePull], None] = lambda p: None) -> YearResult:
+                  base_url: str | None, on_province: Callable[[ProvincePull], None] = lambda p: None,
+                  transform: bool = True) -> YearResult:
+    """One year: its recaps, then its provinces pulled (at most 8 at once) and each loaded as it arrives.
+    A backfill of several years passes transform=False and rebuilds the models once, at its end."""
     recaps = None
     if recap_dir is not None and (recap_dir / str(year)).is_dir():
         known = loaded_hashes(db_path)
         staged = [stage_recap(p, year, None, known) for p in find_recap_files([recap_dir / str(year)])]
-        recaps = load_staged(db_path, staged, "backfill", parameters={"year": year, "recap_dir": str(recap_dir)})
+        recaps = load_staged(db_path, staged, "backfill", parameters={"year": year, "recap_dir": str(recap_dir)},
+                             transform=transform)
     daily = None
     if base_url is not None:
         days = campaign_days(year)
@@ -68,6 +72,30 @@ def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_d
             return pulled
 
         with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:
-            pulls = list(pool.map(pull_one, wanted))
-        daily = load_pulls(db_path, pulls, "backfill", parameters={"year": year, "provinces": wanted})
+            daily = load_pulls(db_path, _as_they_come(pool, pull_one, wanted), "backfill",
+                               parameters={"year": year, "provinces": wanted}, transform=transform)
     return YearResult(year, recaps, daily)
+
+
+def rebuild_models(db_path: Path) -> None:
+    from kbetl import load, warehouse
+    from kbetl.transform import run_transforms
+
+    con = warehouse.connect(db_path)
+    try:
+        load.load_reference(con)
+        run_transforms(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+
+
+def _as_they_come(pool: ThreadPoolExecutor, pull_one, provinces: list[str]):
+    """Pulls in completion order, never more than the pool's width in flight or waiting to be loaded."""
+    pending, queue = set(), list(provinces)
+    while queue or pending:
+        while queue and len(pending) < MAX_PARALLEL_PROVINCES:
+            pending.add(pool.submit(pull_one, queue.pop(0)))
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            yield future.result()

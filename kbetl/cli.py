@@ -24,7 +24,7 @@ region_option = click.option("--region", default=None,
 
 @click.group()
 def cli() -> None:
-    """kbetl: KB service reports (PSA campaign recaps) into a DuckDB warehouse."""
+    """kbetl: KB service reports (PSA recaps and daily facility reports) into a DuckDB warehouse."""
 
 
 @cli.command()
@@ -82,6 +82,7 @@ def docs() -> None:
 def serve(port: int, years: str, provinces: str | None, seed: int | None) -> None:
     """Run the reference report API on 127.0.0.1 with generated facility data (token: $KBETL_API_TOKEN)."""
     import os
+    import time
 
     from kbetl.extract.report_api import TOKEN_ENV
     from kbetl.generate.facilities import DEFAULT_SEED, generate_facility_data
@@ -97,8 +98,6 @@ def serve(port: int, years: str, provinces: str | None, seed: int | None) -> Non
                    " (Ctrl-C stops)")
         try:
             while True:
-                import time
-
                 time.sleep(3600)
         except KeyboardInterrupt:
             pass
@@ -121,7 +120,7 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
     import os
     import secrets
 
-    from kbetl.backfill import backfill_year, parse_years, provinces_of
+    from kbetl.backfill import backfill_year, parse_years, provinces_of, rebuild_models
     from kbetl.extract.report_api import TOKEN_ENV, URL_ENV
     from kbetl.load import new_run_id
     from kbetl.publish import publish_working
@@ -141,6 +140,7 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
         api_url = api_url or os.environ.get(URL_ENV)
         failed = _run_backfill(db_path, wanted_years, wanted_provinces, recap_dir, api_url, provinces_of,
                                backfill_year)
+    rebuild_models(db_path)  # once, for every year loaded (also when some failed: what succeeded shows)
     if failed:
         raise click.ClickException(f"backfill incomplete: {'; '.join(failed)}. Run it again to finish; "
                                    "what succeeded is kept.")
@@ -168,7 +168,7 @@ def _run_backfill(db_path, years, provinces, recap_dir, api_url, provinces_of, b
                 if not interactive:
                     say(f"backfill {year}: province {pull.province_code} {pull.status} ({pull.records_in} records)")
             try:
-                result = backfill_year(db_path, year, provinces, recap_dir, api_url, progress)
+                result = backfill_year(db_path, year, provinces, recap_dir, api_url, progress, transform=False)
             except Exception as exc:  # a year that fails leaves the others; the run reports it
                 failed.append(f"{year}: {exc}")
                 say(f"backfill {year}: FAILED: {exc}", error=True)

@@ -39,6 +39,17 @@ class ProvincePull:
     def map_version(self) -> str:
         return region_map_for_year(self.campaign_year)
 
+    @property
+    def records_rejected(self) -> int:
+        return 0 if self.quarantine.empty else len(self.quarantine[["file_sha256", "source_row"]].drop_duplicates())
+
+    def released(self) -> "ProvincePull":
+        """The same pull without its data (what a summary needs once the data is written)."""
+        return ProvincePull(self.campaign_year, self.province_code, self.days, self.status, self.error,
+                            records_in=self.records_in, seconds=self.seconds,
+                            quarantine=self.quarantine[["file_sha256", "source_row"]] if not self.quarantine.empty
+                            else self.quarantine)
+
 
 def pull_province(client: ReportApiClient, year: int, province: str, days: list[date]) -> ProvincePull:
     started = time.monotonic()

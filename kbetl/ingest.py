@@ -70,8 +70,9 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
 
 
 def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None,
-                parameters: dict | None = None) -> IngestSummary:
-    """Loads staged files one at a time (one writer), rebuilds the models, publishes if asked."""
+                parameters: dict | None = None, transform: bool = True) -> IngestSummary:
+    """Loads staged files one at a time (one writer), rebuilds the models (unless told not to: a backfill
+    rebuilds them once at its end), publishes if asked."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
@@ -86,7 +87,8 @@ def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_t
                 refused.append(item)
             else:
                 results.append(load.load_recap(con, item.recap, item.path.resolve(), run_id))
-        run_transforms(con)
+        if transform:
+            run_transforms(con)
         status = "succeeded" if not refused else "succeeded_with_refused_files"
         load.finish_run(con, run_id, status, results, len(refused))
         con.execute("checkpoint")

@@ -65,7 +65,7 @@ def load_province_pull(con: duckdb.DuckDBPyConnection, pull: ProvincePull, run_i
 
 
 def _record_pull(con, pull: ProvincePull, run_id: str, status: str, new: int) -> None:
-    rejected = 0 if pull.quarantine.empty else len(pull.quarantine[["file_sha256", "source_row"]].drop_duplicates())
+    rejected = pull.records_rejected
     con.execute("insert into audit.api_pulls values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, pull.campaign_year, pull.province_code, min(pull.days), max(pull.days), status, pull.error,
                  len(pull.landings), pull.records_in, len(pull.records), new, int(rejected), pull.seconds, now()])

@@ -39,6 +39,11 @@ class ReportApiServer(ThreadingHTTPServer):
 
     def __init__(self, data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
         self.data = data
+        # Indexed once, so that a page is a slice, not a scan of the whole country.
+        self.services_by_day = _index(data.records, ["province_code", "report_date"],
+                                      ["facility_code", "method", "service_type"])
+        self.register_by_year = _index(data.facilities, ["province_code", "campaign_year"], ["facility_code"])
+        self.targets_by_year = _index(data.targets, ["province_code", "campaign_year"], ["region_code"])
         self.token = token
         self.faults = faults or Faults()
         self.hits: dict[str, int] = {}
@@ -121,32 +126,33 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _services(self, province: str, query: dict) -> dict:
         day = _date(query, "date")
-        records = self.server.data.records
-        selected = records[(records["province_code"] == province) & (records["report_date"] == day)]
-        page = self._page(selected.sort_values(["facility_code", "method", "service_type"]), query)
+        page = self._page(self.server.services_by_day.get((province, day), _EMPTY), query)
         if self.server.faults.change_after_first_page and page["page"] == 1:
             self.server.faults.change_after_first_page = False  # one record arrives, once
             self.server.data_version += 1
-        page["records"] = [
+        rows = page.pop("rows")
+        page["records"] = [] if rows.empty else [
             {**r, "report_date": r["report_date"].isoformat(), "reported_at": r["reported_at"].isoformat(),
              "updated_at": r["updated_at"].isoformat()}
-            for r in page.pop("rows")[["facility_code", "regency_code", "method", "service_type", "acceptors",
-                                       "report_date", "reported_at", "updated_at"]].to_dict("records")]
+            for r in rows[["facility_code", "regency_code", "method", "service_type", "acceptors",
+                           "report_date", "reported_at", "updated_at"]].to_dict("records")]
         return {"province_code": province, "date": day.isoformat(), **page}
 
     def _facilities(self, province: str, query: dict) -> dict:
         year = _int(query, "year")
-        register = self.server.data.facilities
-        selected = register[(register["province_code"] == province) & (register["campaign_year"] == year)]
-        page = self._page(selected.sort_values("facility_code"), query)
-        rows = page.pop("rows")[["facility_code", "facility_name", "district_code", "regency_code", "kind"]]
+        page = self._page(self.server.register_by_year.get((province, year), _EMPTY), query)
+        rows = page.pop("rows")
+        if rows.empty:
+            rows = pd.DataFrame(columns=["facility_code", "facility_name", "district_code", "regency_code", "kind"])
+        rows = rows[["facility_code", "facility_name", "district_code", "regency_code", "kind"]]
         page["facilities"] = rows.astype(object).where(rows.notna(), None).to_dict("records")
         return {"province_code": province, "year": year, **page}
 
     def _targets(self, query: dict) -> dict:
         year, province = _int(query, "year"), query.get("province")
-        targets = self.server.data.targets
-        selected = targets[(targets["campaign_year"] == year) & (targets["province_code"] == province)]
+        selected = self.server.targets_by_year.get((province, year), _EMPTY)
+        if selected.empty:
+            selected = pd.DataFrame(columns=["region_code", "level", "target", "kbpp_target"])
         rows = selected[["region_code", "level", "target", "kbpp_target"]].astype(object)
         return {"year": year, "province_code": province,
                 "targets": rows.where(rows.notna(), None).to_dict("records")}
@@ -179,6 +185,16 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _BadRequest(ValueError):
     pass
+
+
+_EMPTY = pd.DataFrame()
+
+
+def _index(frame: pd.DataFrame, keys: list[str], order: list[str]) -> dict[tuple, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {key: group.sort_values(order).reset_index(drop=True)
+            for key, group in frame.groupby(keys, sort=False)}
 
 
 def _int(query: dict, name: str, default: int | None = None) -> int:

@@ -1,0 +1,26 @@
+"""The benchmark, at a small scale, so that it keeps working (it checks that figures come out, not speed)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+KEYS = ("rows", "pipeline_rows_per_s", "ceiling_rows_per_s", "throughput_ratio", "nightly_s", "fixed_cost_s",
+        "nightly_over_fixed_s", "peak_rss_mib")
+
+
+def test_bench_runs_every_phase_and_writes_its_figures(tmp_path):
+    kbetl = Path(sys.executable).parent / "kbetl"
+    out = tmp_path / "bench.json"
+    result = subprocess.run([kbetl, "bench", "--scale", "0.01", "--json", str(out), "--workdir",
+                             str(tmp_path / "work")], capture_output=True, text=True, env=os.environ.copy(),
+                            timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    assert figures["provinces"] == 1
+    assert all(figures[key] > 0 for key in KEYS if key != "nightly_over_fixed_s"), figures
+    assert figures["throughput_ratio"] == figures["pipeline_rows_per_s"] / figures["ceiling_rows_per_s"]
+    for label in ("pipeline backfill", "raw DuckDB ceiling", "throughput ratio", "nightly, one day",
+                  "peak memory, backfill"):
+        assert label in result.stdout
