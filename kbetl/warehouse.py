@@ -13,6 +13,10 @@ STORAGE_ENV = "KBETL_STORAGE_VERSION"
 # Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.x (the duckdb-cli on
 # PyPI, many BI tools); v1.0.0 storage opens in both.
 DEFAULT_STORAGE_VERSION = "v1.0.0"
+# DuckDB takes up to 80% of the machine by default; the pipeline's budget is 1.5 GiB in all, and DuckDB
+# spills to disk beyond its limit.
+MEMORY_ENV = "KBETL_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "768MB"
 
 
 class WarehouseLocked(RuntimeError):
@@ -27,7 +31,8 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     if read_only:
         return duckdb.connect(str(path), read_only=True)
     path.parent.mkdir(parents=True, exist_ok=True)
-    config = {"storage_compatibility_version": os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION)}
+    config = {"storage_compatibility_version": os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION),
+              "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT)}
     try:
         con = duckdb.connect(str(path), config=config)
     except duckdb.IOException as exc:
