@@ -15,7 +15,7 @@ from kbetl import warehouse
 from kbetl.daily import ProvincePull, pull_province
 from kbetl.extract.report_api import ReportApiClient
 from kbetl.publish import published_path
-from kbetl.pull import DailySummary, load_pulls
+from kbetl.pull import DailySummary, landing_dir, load_pulls
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_days, region_map_for_year
 
@@ -27,11 +27,11 @@ class ProvincePullFailed(RuntimeError):
 
 
 @task(retries=2, retry_delay_seconds=[10, 60], persist_result=True)
-def pull(base_url: str | None, year: int, province: str, days: list[date]) -> ProvincePull:
+def pull(base_url: str | None, year: int, province: str, days: list[date], landing: Path) -> ProvincePull:
     """The extract step, the only one retried; its result is kept for the flow run (a flow retry reuses it)."""
     client = ReportApiClient(base_url)
     try:
-        pulled = pull_province(client, year, province, days)
+        pulled = pull_province(client, year, province, days, landing)
     finally:
         client.close()
     if pulled.status == "failed":
@@ -55,14 +55,15 @@ def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list
         regions = regions_on_map(region_map_for_year(year))
         provinces = regions.loc[regions["level"] == "province", "region_code"].tolist()
     days = days or campaign_days(year)
-    futures = pull.with_options(retries=extract_retries).map(unmapped(base_url), year, provinces, unmapped(days))
+    db_path = warehouse.database_path(db)
+    futures = pull.with_options(retries=extract_retries).map(unmapped(base_url), year, provinces, unmapped(days),
+                                                             unmapped(landing_dir(db_path)))
     pulls = []
     for province, future in zip(provinces, futures):
         outcome = future.result(raise_on_failure=False)
         if isinstance(outcome, BaseException):
             outcome = ProvincePull(year, province, days, status="failed", error=str(outcome))
         pulls.append(outcome)
-    db_path = warehouse.database_path(db)
     parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
     summary = load_and_transform(db_path, pulls, command, published_path(db_path, publish_to), parameters)
     print(summary.report())

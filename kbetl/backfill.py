@@ -14,7 +14,7 @@ from pathlib import Path
 from kbetl.daily import ProvincePull, pull_province
 from kbetl.extract.report_api import ReportApiClient
 from kbetl.ingest import IngestSummary, find_recap_files, load_staged, loaded_hashes, stage_recap
-from kbetl.pull import DailySummary, load_pulls
+from kbetl.pull import DailySummary, landing_dir, load_pulls
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_days, region_map_for_year
 
@@ -65,7 +65,7 @@ def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_d
         def pull_one(province: str) -> ProvincePull:
             client = ReportApiClient(base_url)
             try:
-                pulled = pull_province(client, year, province, days)
+                pulled = pull_province(client, year, province, days, landing_dir(db_path))
             finally:
                 client.close()
             on_province(pulled)

@@ -71,8 +71,8 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
 
 def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None,
                 parameters: dict | None = None, transform: bool = True) -> IngestSummary:
-    """Loads staged files one at a time (one writer), rebuilds the models (unless told not to: a backfill
-    rebuilds them once at its end), publishes if asked."""
+    """Loads staged files one at a time (one writer), rebuilds the models of their years (unless told not
+    to: a backfill rebuilds them once at its end), publishes if asked."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
@@ -88,7 +88,7 @@ def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_t
             else:
                 results.append(load.load_recap(con, item.recap, item.path.resolve(), run_id))
         if transform:
-            run_transforms(con)
+            run_transforms(con, years=sorted({item.recap.campaign_year for item in staged if item.recap}))
         status = "succeeded" if not refused else "succeeded_with_refused_files"
         load.finish_run(con, run_id, status, results, len(refused))
         con.execute("checkpoint")

@@ -1,33 +1,111 @@
-"""Writes a province's daily pull to the working database, in one transaction.
+"""Writes a campaign year's province pulls to the working database, in one transaction.
 
-Responses land once per content hash. A record version (facility, day, method, service type,
-updated_at) is stored once, so pulling the same day again adds nothing, and a correction (a later
-updated_at) adds a version that supersedes the earlier one in staging.daily_current.
+Each pull's responses land (once per content hash), its register and targets replace the earlier
+ones, and its records are staged in a temporary table; once all provinces are in, the contract is
+checked on the staged records in one pass (kbetl.validate_daily) and the accepted ones are stored.
+A record version (facility, day, method, service type, updated_at) is stored once, so pulling the
+same day again adds nothing, and a correction (a later updated_at) adds a version that supersedes the
+earlier one in staging.daily_current.
 """
 
 import duckdb
 import pandas as pd
 
-from kbetl.daily import ProvincePull
+from kbetl.daily import ProvincePull, source_name
 from kbetl.load import now
+from kbetl.validate_daily import ContractError, contract_types, failed_records, no_problems
 
-RECORD_KEY = ["facility_code", "report_date", "method", "service_type", "updated_at"]
+INCOMING = "daily_incoming"
+RECORD_KEY = "facility_code, report_date, method, service_type, updated_at"
 
 
-def load_province_pull(con: duckdb.DuckDBPyConnection, pull: ProvincePull, run_id: str) -> int:
-    """Loads a pulled province; records a failed one. Returns the number of new record versions."""
-    if pull.status == "failed":
-        _record_pull(con, pull, run_id, "failed", 0)
-        return 0
-    con.execute("begin")
-    try:
+class DailyBatch:
+    """Pulls of one campaign year and one window, added as they come; finish() checks and stores them."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, year: int, run_id: str):
+        self.con, self.year, self.run_id = con, year, run_id
+        self.pulls: list[ProvincePull] = []
+        self.staged = 0
+        self.days: set = set()
+        con.execute("begin")
+        types = contract_types()
+        con.execute(f"create or replace temp table {INCOMING} (position bigint, province_code varchar, "
+                    + ", ".join(f"{name} {kind}" for name, kind in types.items())
+                    + ", file_sha256 varchar, file_name varchar, source_row integer)")
+
+    def add(self, pull: ProvincePull) -> ProvincePull:
+        """Stages a pull and returns it without its data (a failed one is only recorded)."""
+        if pull.campaign_year != self.year:
+            raise ValueError(f"a batch of {self.year} was given a pull of {pull.campaign_year}")
+        if pull.status != "failed":
+            try:
+                self._stage(pull)
+            except ContractError as exc:
+                pull.status, pull.error = "failed", str(exc)
+        self.days.update(pull.days)
+        self.pulls.append(pull.released())
+        return self.pulls[-1]
+
+    def finish(self) -> int:
+        """Checks the staged records, stores the accepted ones, records each pull; commits. Returns the
+        number of new record versions."""
+        con, scope = self.con, [self.year]
+        if self.staged:
+            problems = failed_records(con, INCOMING, self.year, min(self.days), max(self.days))
+        else:
+            problems = no_problems()
+        con.register("problems", problems)
+        con.execute(f"""create or replace temp table daily_rejected as
+                        select i.province_code, i.file_sha256, i.file_name, i.source_row, p.column_name, p.check_name,
+                               p.value, p.message, p.position
+                        from problems p join {INCOMING} i using (position)""")
+        con.unregister("problems")
+        con.execute(f"""create or replace temp table daily_new as
+                        select * exclude (position) from {INCOMING}
+                        where position not in (select position from daily_rejected)
+                        qualify row_number() over (partition by {RECORD_KEY} order by position) = 1""")
+        con.execute(f"delete from daily_new where ({RECORD_KEY}) in (select ({RECORD_KEY}) from staging.daily_records)")
+        con.execute("""insert into staging.daily_records
+                       select ?, province_code, facility_code, regency_code, method, service_type, report_date,
+                              acceptors, reported_at, updated_at, file_sha256, source_row, ?
+                       from daily_new""", [*scope, self.run_id])
+        con.execute("""insert into audit.quarantine
+                       select distinct file_sha256, file_name, source_row, column_name, check_name, value, message, ?
+                       from daily_rejected""", [self.run_id])
+        counts = self._counts()
+        for pull in self.pulls:
+            rejected, new = counts.get(pull.province_code, (0, 0))
+            pull.records_rejected += rejected
+            pull.records_accepted = pull.records_in - pull.records_rejected if pull.status != "failed" else 0
+            pull.records_new = new
+            _record_pull(con, pull, self.run_id)
+        con.execute(f"drop table {INCOMING}; drop table daily_rejected; drop table daily_new")
+        con.execute("commit")
+        return sum(p.records_new for p in self.pulls)
+
+    def abandon(self) -> None:
+        self.con.execute("rollback")
+
+    def _counts(self) -> dict[str, tuple[int, int]]:
+        """(records rejected, record versions new) per province."""
+        rejected = dict(self.con.execute("select province_code, count(distinct (file_sha256, source_row)) "
+                                         "from daily_rejected group by all").fetchall())
+        new = dict(self.con.execute("select province_code, count(*) from daily_new group by all").fetchall())
+        return {p: (rejected.get(p, 0), new.get(p, 0)) for p in set(rejected) | set(new)}
+
+    def _stage(self, pull: ProvincePull) -> None:
+        con, scope = self.con, [pull.campaign_year, pull.province_code]
+        if pull.export:
+            _check_export_types(con, pull)
         landed = pd.DataFrame([(lnd.sha256, lnd.url, lnd.status, lnd.body, lnd.fetched_at) for lnd in pull.landings],
                               columns=["response_sha256", "url", "http_status", "body", "fetched_at"])
-        con.register("landed", landed.drop_duplicates("response_sha256"))
-        con.execute("""insert into raw.api_responses
-                       select l.*, ? from landed l
-                       where l.response_sha256 not in (select response_sha256 from raw.api_responses)""", [run_id])
-        scope = [pull.campaign_year, pull.province_code]
+        _land(con, landed, self.run_id)
+        if pull.export:
+            export = pull.export
+            con.execute("""insert into raw.api_responses
+                           select ?, ?, 200, content, ?, ? from read_blob(?)
+                           where ? not in (select response_sha256 from raw.api_responses)""",
+                        [export.sha256, export.url, export.fetched_at, self.run_id, str(export.path), export.sha256])
         con.execute("delete from staging.facilities where campaign_year = ? and province_code = ?", scope)
         con.register("register", pull.facilities)
         con.execute("""insert into staging.facilities
@@ -37,35 +115,49 @@ def load_province_pull(con: duckdb.DuckDBPyConnection, pull: ProvincePull, run_i
         con.register("targets", pull.targets)
         con.execute("""insert into staging.daily_targets
                        select ?, ?, region_code, level, target, kbpp_target from targets""", scope)
-        before = con.execute("select count(*) from staging.daily_records").fetchall()[0][0]
-        con.register("records", pull.records)
-        con.execute("""insert into staging.daily_records
-                       select ?, ?, r.facility_code, r.regency_code, r.method, r.service_type, r.report_date,
-                              r.acceptors, r.reported_at, r.updated_at, r.file_sha256, r.source_row, ?
-                       from (select * from records
-                             qualify row_number() over (partition by facility_code, report_date, method,
-                                                        service_type, updated_at order by source_row) = 1) r
-                       anti join staging.daily_records d
-                           using (facility_code, report_date, method, service_type, updated_at)""",
-                    [*scope, run_id])
-        new = con.execute("select count(*) from staging.daily_records").fetchall()[0][0] - before
-        con.register("rejected", pull.quarantine.assign(run_id=run_id))
-        con.execute("""insert into audit.quarantine
-                       select file_sha256, file_name, source_row, column_name, check_name, value, message, run_id
-                       from rejected""")
-        _record_pull(con, pull, run_id, "loaded", new)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        for name in ("landed", "register", "targets", "records", "rejected"):
+        for name in ("register", "targets"):
             con.unregister(name)
-    return new
+        columns = ", ".join(contract_types())
+        if pull.export:
+            con.execute(f"""insert into {INCOMING}
+                            select ? + file_row_number, ?, {columns}, ?, ?, file_row_number + 1
+                            from read_parquet(?, file_row_number = true) order by file_row_number""",
+                        [self.staged, pull.province_code, pull.export.sha256, source_name(pull.export.url),
+                         str(pull.export.path)])
+        else:
+            con.register("records", pull.records.assign(position=range(self.staged, self.staged + len(pull.records))))
+            con.execute(f"""insert into {INCOMING}
+                            select position, ?, {columns}, file_sha256, file_name, source_row
+                            from records order by position""", [pull.province_code])
+            con.unregister("records")
+            if not pull.undecodable.empty:
+                con.register("undecodable", pull.undecodable)
+                con.execute("insert into audit.quarantine select *, ? from undecodable", [self.run_id])
+                con.unregister("undecodable")
+                pull.records_rejected = len(pull.undecodable[["file_sha256", "source_row"]].drop_duplicates())
+        self.staged += pull.export.records if pull.export else len(pull.records)
 
 
-def _record_pull(con, pull: ProvincePull, run_id: str, status: str, new: int) -> None:
-    rejected = pull.records_rejected
+def _check_export_types(con: duckdb.DuckDBPyConnection, pull: ProvincePull) -> None:
+    found = dict(con.execute("select column_name, column_type from (describe select * from read_parquet(?))",
+                             [str(pull.export.path)]).fetchall())
+    for name, kind in contract_types().items():
+        if found.get(name) != kind:
+            raise ContractError(f"{source_name(pull.export.url)}: column {name} is "
+                                f"{found.get(name, 'missing')}, the contract says {kind}")
+
+
+def _land(con: duckdb.DuckDBPyConnection, landed: pd.DataFrame, run_id: str) -> None:
+    con.register("landed", landed.drop_duplicates("response_sha256"))
+    con.execute("""insert into raw.api_responses
+                   select l.*, ? from landed l
+                   where l.response_sha256 not in (select response_sha256 from raw.api_responses)""", [run_id])
+    con.unregister("landed")
+
+
+def _record_pull(con, pull: ProvincePull, run_id: str) -> None:
+    status = "failed" if pull.status == "failed" else "loaded"
     con.execute("insert into audit.api_pulls values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [run_id, pull.campaign_year, pull.province_code, min(pull.days), max(pull.days), status, pull.error,
-                 len(pull.landings), pull.records_in, len(pull.records), new, int(rejected), pull.seconds, now()])
+                 pull.responses, pull.records_in, pull.records_accepted,
+                 pull.records_new, pull.records_rejected, pull.seconds, now()])

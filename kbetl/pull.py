@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kbetl import load, warehouse
 from kbetl.daily import ProvincePull
-from kbetl.load_daily import load_province_pull
+from kbetl.load_daily import DailyBatch
 from kbetl.publish import publish
 from kbetl.transform import run_transforms
 
@@ -34,22 +34,37 @@ class DailySummary:
         return "\n".join(lines)
 
 
+def landing_dir(db_path: Path) -> Path:
+    """Where exports land until they are loaded (their bytes are then kept in raw.api_responses)."""
+    return db_path.parent / "landing"
+
+
 def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, publish_to: Path | None = None,
                parameters: dict | None = None, transform: bool = True) -> DailySummary:
-    """Loads province pulls one at a time as they come (one writer), releasing each once written;
-    rebuilds the models (unless told not to); publishes if asked and no province failed (a failed run
-    leaves the last good published file in place)."""
+    """Loads a campaign year's province pulls as they come (one writer, one transaction), releasing each
+    once staged; rebuilds that year's models (unless told not to); publishes if asked and no province
+    failed (a failed run leaves the last good published file in place)."""
     run_id = load.new_run_id()
     con = warehouse.connect(db_path)
     try:
         load.start_run(con, run_id, command, parameters)
         load.load_reference(con)
-        loaded, new = [], 0
-        for pull in pulls:
-            new += load_province_pull(con, pull, run_id)
-            loaded.append(pull.released())
-        if transform:
-            run_transforms(con)
+        batch, new, loaded = None, 0, []
+        try:
+            for pull in pulls:
+                batch = batch or DailyBatch(con, pull.campaign_year, run_id)
+                batch.add(pull)
+            if batch:
+                new, loaded = batch.finish(), batch.pulls
+        except BaseException:
+            if batch:
+                batch.abandon()
+            raise
+        for pull in loaded:
+            if pull.export:
+                pull.export.path.unlink(missing_ok=True)
+        if transform and batch:
+            run_transforms(con, years=[batch.year])
         failed = [p for p in loaded if p.status == "failed"]
         load.finish_run(con, run_id, "failed" if failed else "succeeded", [], 0)
         con.execute("checkpoint")

@@ -1,13 +1,16 @@
 """Contract for a daily facility service record as the report API sends it (docs/api.md).
 
+Checked where the records already are: a DuckDB table of one pull, through Pandera's ibis backend,
+whichever way they came (JSON pages decoded to these types, or the Parquet export, which has them).
 Built per pull, because two checks depend on it: the report date must fall in the window asked for,
 and the facility must be in the province's register.
 """
 
 from datetime import date
 
-import pandas as pd
-import pandera.pandas as pa
+import ibis
+import ibis.expr.datatypes as dt
+import pandera.ibis as pa
 
 FIELDS = {
     "facility_code": "7 digits: province (2), kabupaten/kota (2), sequence (3).",
@@ -19,7 +22,15 @@ FIELDS = {
     "reported_at": "When the facility reported, with time zone.",
     "updated_at": "When the record last changed; a later one supersedes an earlier one.",
 }
+# JSON carries text; a value that cannot be read as its field's type is rejected before the checks.
+DECODE_CHECKS = {
+    "acceptors": "whole_number",
+    "report_date": "iso_date",
+    "reported_at": "timestamp_with_zone",
+    "updated_at": "timestamp_with_zone",
+}
 CHECK_DESCRIPTIONS = {
+    "not_nullable": "a value",
     "seven_digits": "a facility code of 7 digits",
     "four_digits": "a kabupaten/kota code of 4 digits",
     "facility_in_regency": "a facility code that starts with its kabupaten/kota code",
@@ -27,56 +38,49 @@ CHECK_DESCRIPTIONS = {
     "known_service_type": "a service type from the reference list",
     "whole_number": "a whole number of acceptors",
     "non_negative": "a number of acceptors that is not negative",
+    "iso_date": "a date YYYY-MM-DD",
     "in_window": "a report date within the window asked for",
     "registered_facility": "a facility in the province's register",
     "timestamp_with_zone": "a timestamp with its time zone",
 }
-ROW_CHECK_COLUMNS = {"facility_in_regency": "facility_code"}
+ROW_CHECK_COLUMNS = {"facility_in_regency": "facility_code", "registered_facility": "facility_code"}
+TIMESTAMP = dt.Timestamp(timezone="UTC", scale=6)
+TYPES = {"facility_code": dt.string, "regency_code": dt.string, "method": dt.string, "service_type": dt.string,
+         "acceptors": dt.int64, "report_date": dt.date, "reported_at": TIMESTAMP, "updated_at": TIMESTAMP}
 
 
-def _matches(pattern: str):
-    return lambda s: s.astype("string").str.fullmatch(pattern).fillna(False).astype(bool)
+def _matches(pattern: str) -> pa.Check:
+    return lambda data: data.table[data.key].re_search(pattern)
 
 
-def _whole(series: pd.Series) -> pd.Series:
-    value = pd.to_numeric(series, errors="coerce")
-    return value.notna() & (value % 1 == 0)
-
-
-def _non_negative(series: pd.Series) -> pd.Series:
-    return pd.to_numeric(series, errors="coerce").fillna(0) >= 0
-
-
-def _zoned(series: pd.Series) -> pd.Series:
-    return series.astype("string").str.fullmatch(r"\d{4}-\d\d-\d\dT[\d:.]+(Z|[+-]\d\d:\d\d)").fillna(False).astype(bool)
+def register_key(province_code: ibis.Column, facility_code: ibis.Column) -> ibis.Column:
+    return province_code.concat("/", facility_code)
 
 
 def daily_record_schema(first_day: date, last_day: date, methods: list[str], service_types: list[str],
-                        registered: set[str]) -> pa.DataFrameSchema:
-    def in_window(series: pd.Series) -> pd.Series:
-        day = pd.to_datetime(series, errors="coerce", format="%Y-%m-%d").dt.date
-        return day.notna() & (day >= first_day) & (day <= last_day)
-
-    def facility_in_regency(frame: pd.DataFrame) -> pd.Series:
-        return frame["facility_code"].astype("string").str[:4] == frame["regency_code"].astype("string")
+                        registered: ibis.Column) -> pa.DataFrameSchema:
+    """Checks records staged with the province_code they were pulled for. registered: the register_key of
+    every facility in the year's registers."""
+    def column(name: str, *checks: pa.Check) -> pa.Column:
+        return pa.Column(TYPES[name], list(checks), nullable=False, description=FIELDS[name])
 
     return pa.DataFrameSchema(
         {
-            "facility_code": pa.Column(object, [pa.Check(_matches(r"\d{7}"), name="seven_digits"),
-                                                pa.Check(lambda s: s.isin(registered), name="registered_facility")],
-                                       nullable=True, description=FIELDS["facility_code"]),
-            "regency_code": pa.Column(object, pa.Check(_matches(r"\d{4}"), name="four_digits"),
-                                      nullable=True, description=FIELDS["regency_code"]),
-            "method": pa.Column(object, pa.Check(lambda s: s.isin(methods), name="known_method"), nullable=True),
-            "service_type": pa.Column(object, pa.Check(lambda s: s.isin(service_types), name="known_service_type"),
-                                      nullable=True),
-            "acceptors": pa.Column(object, [pa.Check(_whole, name="whole_number"),
-                                            pa.Check(_non_negative, name="non_negative")], nullable=True),
-            "report_date": pa.Column(object, pa.Check(in_window, name="in_window"), nullable=True),
-            "reported_at": pa.Column(object, pa.Check(_zoned, name="timestamp_with_zone"), nullable=True),
-            "updated_at": pa.Column(object, pa.Check(_zoned, name="timestamp_with_zone"), nullable=True),
+            "facility_code": column("facility_code", pa.Check(_matches(r"^\d{7}$"), name="seven_digits")),
+            "regency_code": column("regency_code", pa.Check(_matches(r"^\d{4}$"), name="four_digits")),
+            "method": column("method", pa.Check(lambda d: d.table[d.key].isin(methods), name="known_method")),
+            "service_type": column("service_type", pa.Check(lambda d: d.table[d.key].isin(service_types),
+                                                            name="known_service_type")),
+            "acceptors": column("acceptors", pa.Check(lambda d: d.table[d.key] >= 0, name="non_negative")),
+            "report_date": column("report_date", pa.Check(lambda d: d.table[d.key].between(first_day, last_day),
+                                                          name="in_window")),
+            "reported_at": column("reported_at"),
+            "updated_at": column("updated_at"),
         },
-        checks=[pa.Check(facility_in_regency, name="facility_in_regency")],
+        checks=[pa.Check(lambda d: d.table.facility_code.substr(0, 4) == d.table.regency_code,
+                         name="facility_in_regency"),
+                pa.Check(lambda d: register_key(d.table.province_code, d.table.facility_code).isin(registered),
+                         name="registered_facility")],
         name="daily_record",
         strict=False,
     )

@@ -165,3 +165,10 @@ create table if not exists audit.api_pulls (
     seconds           double not null,
     pulled_at         timestamptz not null
 );
+
+-- The SQL each model table was last built from in full (kbetl.transform).
+create table if not exists audit.model_builds (
+    model        varchar not null,
+    sql_sha256   varchar not null,
+    built_at     timestamptz not null
+);

@@ -59,8 +59,12 @@ def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
             assert (schedule["cron"], schedule["timezone"]) == ("0 1 * * *", "Asia/Jakarta")
             assert found["schedules"][0]["active"] and not found["paused"]
 
-            run = requests.post(f"{api}/deployments/{found['id']}/create_flow_run", timeout=10, json={
-                "parameters": {"run_date": "2024-06-04", "lookback_days": 0, "extract_retries": 0}}).json()
+            def created():  # the server can answer 503 while its services are still starting
+                answer = requests.post(f"{api}/deployments/{found['id']}/create_flow_run", timeout=10, json={
+                    "parameters": {"run_date": "2024-06-04", "lookback_days": 0, "extract_retries": 0}})
+                return answer.json() if answer.status_code in (200, 201) else None
+
+            run = wait_for(created, 60, "the flow run to be created")
 
             def finished():
                 state = requests.get(f"{api}/flow_runs/{run['id']}", timeout=5).json()["state"]

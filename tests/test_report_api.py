@@ -98,7 +98,8 @@ def test_a_malformed_body_is_rejected_and_nothing_of_it_loads(two_provinces, db)
     assert query(db, "select count(*) from raw.api_responses") == [(0,)]
 
 
-def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db):
+@pytest.mark.parametrize("path", ["json pages", "parquet export"])
+def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db, tmp_path, path):
     from facility_data import record
 
     data = bengkulu_2022(
@@ -107,21 +108,68 @@ def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db):
         {**record("1771001", "pill", "new", 1, 15, 8), "regency_code": "1702"},  # facility outside its regency
         record("1771001", "condom", "new", -3, 15, 8),  # negative
     )
+    landing = tmp_path / "landing" if path == "parquet export" else None
     with running_server(data, TOKEN) as server:
-        pull = pull_province(client(server), 2022, "17", [date(2022, 6, d) for d in range(15, 20)])
-    assert pull.status == "pulled"
-    checks = sorted(set(zip(pull.quarantine["value"], pull.quarantine["check_name"])))
-    assert ("1701009", "registered_facility") in checks
-    assert ("herbal", "known_method") in checks
-    assert ("1771001", "facility_in_regency") in checks
-    assert ("-3", "non_negative") in checks
-    assert len(pull.records) == 5
-    message = pull.quarantine.query("check_name == 'registered_facility'")["message"].iloc[0]
-    assert message == "facility_code: expected a facility in the province's register: 1701009 is not registered in " \
-                      "province 17"
+        pull = pull_province(client(server), 2022, "17", [date(2022, 6, d) for d in range(15, 20)], landing)
+    assert pull.status == "pulled" and (pull.export is not None) == (path == "parquet export")
+    summary = load_pulls(db, [pull], "test")
+    rejected = query(db, "select value, check_name, message, file_name, source_row from audit.quarantine")
+    assert sorted((v, c) for v, c, *_ in rejected) == [
+        ("-3", "non_negative"), ("1701009", "registered_facility"), ("1771001", "facility_in_regency"),
+        ("herbal", "known_method")]
+    messages = {c: m for _, c, m, *_ in rejected}
+    assert messages["registered_facility"] == "facility_code: expected a facility in the province's register: " \
+                                              "1701009 is not registered in province 17"
+    assert all(name.startswith("/v1/provinces/17/services") for *_, name, _ in rejected)
+    for value, check, _, _, row in rejected:  # the source row named is the one that holds the value
+        column = {"non_negative": "acceptors", "known_method": "method"}.get(
+            check, "facility_code")
+        sent = data.records.sort_values(["report_date", "facility_code", "method", "service_type"]).iloc[row - 1] \
+            if path == "parquet export" else None
+        if sent is not None:
+            assert str(sent[column]) == value
+    assert query(db, "select count(*) from staging.daily_records") == [(5,)]
+    assert [(p.records_in, p.records_accepted, p.records_rejected) for p in summary.pulls] == [(9, 5, 4)]
+    assert query(db, "select records_in, records_accepted, records_rejected from audit.api_pulls") == [(9, 5, 4)]
+
+
+def test_a_record_outside_the_window_asked_for_is_quarantined(db):
+    import pandas as pd
+
+    from kbetl.daily import ProvincePull, decode_records
+
+    sent = {"facility_code": "1771001", "regency_code": "1771", "method": "pill", "service_type": "new",
+            "acceptors": 1, "reported_at": "2022-06-15T08:00:00+07:00", "updated_at": "2022-06-15T08:00:00+07:00",
+            "file_sha256": "x", "file_name": "/v1/x"}
+    raw = pd.DataFrame([{**sent, "report_date": day, "source_row": i}
+                        for i, day in enumerate(["2022-06-15", "2022-06-20"], 1)], dtype=object)
+    records, _ = decode_records(raw)
+    register = pd.DataFrame([("1771001", "RS", "177101", "1771", "rumah_sakit")],
+                            columns=["facility_code", "facility_name", "district_code", "regency_code", "kind"])
+    pull = ProvincePull(2022, "17", [date(2022, 6, d) for d in range(15, 20)], facilities=register,
+                        targets=pd.DataFrame(columns=["region_code", "level", "target", "kbpp_target"]),
+                        records=records, records_in=2)
     load_pulls(db, [pull], "test")
-    assert query(db, "select count(*) from audit.quarantine where file_name like '/v1/provinces/17/services?%'")[0][0] \
-        == len(pull.quarantine)
+    assert query(db, "select source_row, check_name, value from audit.quarantine") == [(2, "in_window", "2022-06-20")]
+    assert query(db, "select report_date::varchar from staging.daily_records") == [("2022-06-15",)]
+
+
+def test_json_values_of_the_wrong_type_are_quarantined_before_the_checks():
+    import pandas as pd
+
+    from kbetl.daily import decode_records
+
+    good = {"facility_code": "1701001", "regency_code": "1701", "method": "pill", "service_type": "new",
+            "acceptors": 1, "report_date": "2022-06-15", "reported_at": "2022-06-15T08:00:00+07:00",
+            "updated_at": "2022-06-15T08:00:00+07:00", "file_sha256": "x", "file_name": "/v1/x"}
+    raw = pd.DataFrame([{**good, **change, "source_row": i} for i, change in enumerate([
+        {}, {"report_date": "15/06/2022"}, {"acceptors": 2.5}, {"reported_at": "2022-06-15T08:00:00"},
+        {"acceptors": None}], 1)], dtype=object)
+    records, undecodable = decode_records(raw)
+    assert records["source_row"].tolist() == [1, 5], "a missing value is left for the contract's not-null check"
+    assert undecodable[["source_row", "check_name", "value"]].values.tolist() == [
+        [3, "whole_number", "2.5"], [2, "iso_date", "15/06/2022"], [4, "timestamp_with_zone", "2022-06-15T08:00:00"]]
+    assert str(records["reported_at"].iloc[0]) == "2022-06-15 01:00:00+00:00"
 
 
 def test_the_token_appears_in_no_log_line_no_error_and_no_stored_record(two_provinces, db, caplog):
@@ -146,19 +194,3 @@ def test_the_token_appears_in_no_log_line_no_error_and_no_stored_record(two_prov
         assert con.execute("select count(*) from raw.api_responses").fetchall()[0][0] > 0
     finally:
         con.close()
-
-
-def test_a_record_outside_the_window_asked_for_is_quarantined():
-    import pandas as pd
-
-    from kbetl.daily import validate_records
-
-    raw = pd.DataFrame([{"facility_code": "1701001", "regency_code": "1701", "method": "pill", "service_type": "new",
-                         "acceptors": 1, "report_date": day, "reported_at": "2022-06-15T08:00:00+07:00",
-                         "updated_at": "2022-06-15T08:00:00+07:00", "file_sha256": "x", "file_name": "/v1/x",
-                         "source_row": i} for i, day in enumerate(["2022-06-15", "2022-06-20", "15/06/2022"], 1)],
-                       dtype=object)
-    accepted, quarantine = validate_records(raw, date(2022, 6, 15), date(2022, 6, 19), {"1701001"})
-    assert accepted["source_row"].tolist() == [1]
-    assert quarantine[["source_row", "check_name", "value"]].values.tolist() == [
-        [2, "in_window", "2022-06-20"], [3, "in_window", "15/06/2022"]]

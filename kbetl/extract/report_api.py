@@ -8,10 +8,13 @@ import hashlib
 import json
 import logging
 import os
+import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
+from pathlib import Path
 from urllib.parse import urlencode
 
+import duckdb
 import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
@@ -20,6 +23,7 @@ TOKEN_ENV = "KBETL_API_TOKEN"
 URL_ENV = "KBETL_API_URL"
 RETRY_STATUSES = (429, 500, 502, 503, 504)
 PAGE_RESTARTS = 3
+EXPORT_CHUNK = 1 << 20
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +38,17 @@ class Landing:
     status: int
     body: bytes
     sha256: str
+    fetched_at: datetime
+
+
+@dataclass(frozen=True)
+class Export:
+    """A Parquet export landed on disk, named by its content hash."""
+    url: str
+    path: Path
+    sha256: str
+    size_bytes: int
+    records: int
     fetched_at: datetime
 
 
@@ -70,6 +85,31 @@ class ReportApiClient:
 
     def services(self, province: str, day: date) -> Pull:
         return self._pages(f"/v1/provinces/{province}/services", {"date": day.isoformat()}, "records")
+
+    def services_export(self, province: str, first_day: date, last_day: date, landing_dir: Path) -> Export | None:
+        """The window's records as one Parquet file, streamed to landing_dir; None if the API has no export."""
+        url = (f"{self.base_url}/v1/provinces/{province}/services/export?"
+               f"{urlencode({'from': first_day.isoformat(), 'to': last_day.isoformat()})}")
+        try:
+            response = self.session.get(url, timeout=self.timeout, stream=True)
+        except requests.RequestException as exc:
+            raise ApiError(f"{url}: no answer after retries ({type(exc).__name__})") from None
+        with response:
+            if response.status_code == 404:
+                return None
+            if response.status_code != 200:
+                raise ApiError(f"{url}: HTTP {response.status_code} after retries: {_error_message(response.content)}")
+            landing_dir.mkdir(parents=True, exist_ok=True)
+            part = landing_dir / f".{uuid.uuid4().hex}.part"
+            try:
+                sha256, size = _stream_to(response, part, url)
+                export = _check_export(response, part, url, sha256, size)
+            except BaseException:
+                part.unlink(missing_ok=True)
+                raise
+        path = landing_dir / f"{sha256}.parquet"
+        os.replace(part, path)
+        return Export(url, path, sha256, size, export, datetime.now(timezone.utc))
 
     def facilities(self, province: str, year: int) -> Pull:
         return self._pages(f"/v1/provinces/{province}/facilities", {"year": year}, "facilities")
@@ -117,6 +157,38 @@ class ReportApiClient:
         if not isinstance(body, dict):
             raise ApiError(f"{url}: expected a JSON object, got {type(body).__name__}")
         return landing, body
+
+
+def _stream_to(response: requests.Response, path: Path, url: str) -> tuple[str, int]:
+    digest, size = hashlib.sha256(), 0
+    try:
+        with path.open("wb") as out:
+            for chunk in response.iter_content(EXPORT_CHUNK):
+                digest.update(chunk)
+                size += len(chunk)
+                out.write(chunk)
+    except requests.RequestException as exc:
+        raise ApiError(f"{url}: the transfer broke off after {size} bytes ({type(exc).__name__})") from None
+    return digest.hexdigest(), size
+
+
+def _check_export(response: requests.Response, path: Path, url: str, sha256: str, size: int) -> int:
+    """The number of records, once the file is whole (its announced hash) and is the Parquet it claims to be."""
+    announced = response.headers.get("X-Content-SHA256")
+    if announced and announced != sha256:
+        raise ApiError(f"{url}: the {size} bytes received do not match the announced SHA-256 (cut short?)")
+    try:
+        con = duckdb.connect()
+        try:
+            records = con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(path)]).fetchone()[0]
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        raise ApiError(f"{url}: not a readable Parquet file ({size} bytes; {exc})") from None
+    expected = response.headers.get("X-Total-Records")
+    if expected is not None and int(expected) != records:
+        raise ApiError(f"{url}: {records} records received, {expected} announced")
+    return int(records)
 
 
 def _list(body: dict, key: str, url: str) -> list[dict]:

@@ -5,22 +5,30 @@ A threaded HTTP server on 127.0.0.1 serving a FacilityData set. Faults can be sw
 responses, provinces that stay down, truncated bodies, a page that changes between two requests.
 """
 
+import hashlib
 import json
 import math
+import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import sleep
 from urllib.parse import parse_qs, urlparse
 
+import duckdb
 import pandas as pd
 
 from kbetl.generate.facilities import FacilityData
 
 DEFAULT_PAGE_SIZE = 1000
 MAX_PAGE_SIZE = 5000
+MAX_EXPORT_DAYS = 62
+PARQUET = "application/vnd.apache.parquet"
+EXPORT_CHUNK = 1 << 20
+RECORD_FIELDS = ["facility_code", "regency_code", "method", "service_type", "acceptors", "report_date",
+                 "reported_at", "updated_at"]
 
 
 @dataclass
@@ -32,6 +40,7 @@ class Faults:
     down_provinces: list[str] = field(default_factory=list)  # always 503
     truncate_provinces: list[str] = field(default_factory=list)  # bodies cut in half
     change_after_first_page: bool = False  # the data changes (once) between page 1 and page 2
+    no_export: bool = False  # an API without the bulk export (404), as older regional servers are
 
 
 class ReportApiServer(ThreadingHTTPServer):
@@ -104,6 +113,9 @@ class _Handler(BaseHTTPRequestHandler):
         if hit <= faults.throttle_first + faults.fail_first:
             return self._error(500, "internal", "temporary failure")
         try:
+            if parts[:2] == ["v1", "provinces"] and parts[3:] == ["services", "export"] and not faults.no_export:
+                return self._parquet(self._services_export(province, query),
+                                     truncate=province in faults.truncate_provinces)
             if len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "services":
                 body = self._services(province, query)
             elif len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "facilities":
@@ -137,6 +149,30 @@ class _Handler(BaseHTTPRequestHandler):
             for r in rows[["facility_code", "regency_code", "method", "service_type", "acceptors",
                            "report_date", "reported_at", "updated_at"]].to_dict("records")]
         return {"province_code": province, "date": day.isoformat(), **page}
+
+    def _services_export(self, province: str, query: dict) -> tuple[bytes, int]:
+        """The window's records of a province as one Parquet file, in the order of the JSON pages."""
+        first, last = _date(query, "from"), _date(query, "to")
+        if not 0 <= (last - first).days < MAX_EXPORT_DAYS:
+            raise _BadRequest(f"'from'..'to' must be 1 to {MAX_EXPORT_DAYS} days, got {first}..{last}")
+        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+        by_day = self.server.services_by_day
+        parts = [by_day[(province, d)] for d in days if (province, d) in by_day]
+        records = pd.concat(parts, ignore_index=True)[RECORD_FIELDS] if parts else pd.DataFrame(columns=RECORD_FIELDS)
+        con = duckdb.connect()
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = f"{tmp}/export.parquet"
+                con.execute(f"""copy (select facility_code::varchar as facility_code, regency_code::varchar as
+                                             regency_code, method::varchar as method,
+                                             service_type::varchar as service_type, acceptors::bigint as acceptors,
+                                             report_date::date as report_date, reported_at::timestamptz as reported_at,
+                                             updated_at::timestamptz as updated_at
+                                      from records) to '{path}' (format parquet, compression zstd)""")
+                with open(path, "rb") as f:
+                    return f.read(), len(records)
+        finally:
+            con.close()
 
     def _facilities(self, province: str, query: dict) -> dict:
         year = _int(query, "year")
@@ -178,6 +214,20 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(name, value)
         self.end_headers()
         self.wfile.write(payload)
+
+    def _parquet(self, export: tuple[bytes, int], truncate: bool = False):
+        payload, records = export
+        headers = {"Content-Type": PARQUET, "X-Total-Records": str(records),
+                   "X-Data-Version": str(self.server.data_version),
+                   "X-Content-SHA256": hashlib.sha256(payload).hexdigest()}
+        if truncate:
+            payload = payload[: len(payload) // 2]
+        self.send_response(200)
+        for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        for start in range(0, len(payload), EXPORT_CHUNK):
+            self.wfile.write(payload[start:start + EXPORT_CHUNK])
 
     def _error(self, status: int, code: str, message: str, headers: dict | None = None):
         self._json(status, {"error": {"code": code, "message": message}}, headers)

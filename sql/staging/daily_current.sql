@@ -4,7 +4,7 @@ with versions as (
     select
         *,
         row_number() over (
-            partition by facility_code, report_date, method, service_type
+            partition by campaign_year, facility_code, report_date, method, service_type
             order by updated_at desc, run_id desc
         ) as newest_first
     from staging.daily_records

@@ -1,19 +1,23 @@
 -- grain: one row per campaign_year × region_code that reached 100% of its target in the daily data
 -- Records are taken in the order they were served and reported (report_date, then reported_at); the
 -- record that carries a region's running total to its target fixes the day and the moment it got there.
-with records as (
-    select * from staging.daily_current
+-- Records reported at the same moment are summed first: the running totals only change between moments.
+with moments as (
+    select campaign_year, province_code, regency_code, district_code, report_date, reported_at,
+           sum(acceptors) as acceptors
+    from staging.daily_current
+    group by all
 ),
 
 by_level as (
-    select campaign_year, district_code as region_code, report_date, reported_at, acceptors
-    from records where district_code is not null
+    select campaign_year, district_code as region_code, report_date, reported_at, sum(acceptors) as acceptors
+    from moments where district_code is not null group by all
     union all
-    select campaign_year, regency_code, report_date, reported_at, acceptors from records
+    select campaign_year, regency_code, report_date, reported_at, sum(acceptors) from moments group by all
     union all
-    select campaign_year, province_code, report_date, reported_at, acceptors from records
+    select campaign_year, province_code, report_date, reported_at, sum(acceptors) from moments group by all
     union all
-    select campaign_year, '00', report_date, reported_at, acceptors from records
+    select campaign_year, '00', report_date, reported_at, sum(acceptors) from moments group by all
 ),
 
 running as (
