@@ -100,23 +100,31 @@ def phase_serve(work: Path, port: int) -> None:
 
 
 def phase_pipeline(work: Path, scale: float, url: str) -> dict:
+    """The backfill, year by year: its recaps, then its facility reports, then the models once; each part
+    timed, so that the facility records' own path can be set beside the ceiling."""
     from kbetl.backfill import backfill_year, rebuild_models
 
     os.environ["KBETL_API_TOKEN"] = TOKEN
     db = work / "pipeline.duckdb"
+    parts = {"recaps_s": 0.0, "reports_s": 0.0}
     started = time.monotonic()
     for year in years():
-        result = backfill_year(db, year, bench_provinces(scale), work / "recaps", url, transform=False)
+        for part, recap_dir, base_url in (("recaps_s", work / "recaps", None), ("reports_s", None, url)):
+            begun = time.monotonic()
+            result = backfill_year(db, year, bench_provinces(scale), recap_dir, base_url, transform=False)
+            parts[part] += time.monotonic() - begun
         if result.failed:
             raise RuntimeError(f"{year}: provinces {result.failed} failed")
+    begun = time.monotonic()
     rebuild_models(db)
+    parts["models_s"] = time.monotonic() - begun
     seconds = time.monotonic() - started
     import duckdb
 
     con = duckdb.connect(str(db), read_only=True)
     rows = con.execute("select count(*) from staging.daily_records").fetchall()[0][0]
     con.close()
-    return {"seconds": seconds, "rows": rows}
+    return {"seconds": seconds, "rows": rows, **parts}
 
 
 def phase_ceiling(work: Path) -> dict:
@@ -194,6 +202,11 @@ def run_bench(scale: float, work: Path) -> dict:
         "pipeline_s": pipeline["seconds"], "pipeline_rows_per_s": pipeline["rows"] / pipeline["seconds"],
         "ceiling_s": ceiling["seconds"], "ceiling_rows_per_s": ceiling["rows"] / ceiling["seconds"],
         "throughput_ratio": (pipeline["rows"] / pipeline["seconds"]) / (ceiling["rows"] / ceiling["seconds"]),
+        "pipeline_recaps_s": pipeline["recaps_s"], "pipeline_reports_s": pipeline["reports_s"],
+        "pipeline_models_s": pipeline["models_s"],
+        # the facility records' path alone (pull, check, load, models), which is what the ceiling reads
+        "reports_throughput_ratio": (pipeline["rows"] / (pipeline["reports_s"] + pipeline["models_s"]))
+        / (ceiling["rows"] / ceiling["seconds"]),
         "nightly_s": nightly["nightly_s"], "fixed_cost_s": nightly["fixed_cost_s"],
         "nightly_over_fixed_s": nightly["nightly_s"] - nightly["fixed_cost_s"],
         "peak_rss_mib": pipeline["peak_rss_mib"], "ceiling_peak_rss_mib": ceiling["peak_rss_mib"],
@@ -210,7 +223,10 @@ def table(figures: dict) -> str:
                               f"peak {figures['peak_rss_mib']:.0f} MiB"),
         ("raw DuckDB ceiling", f"{figures['ceiling_s']:.1f} s, {figures['ceiling_rows_per_s']:,.0f} rows/s, "
                                f"peak {figures['ceiling_peak_rss_mib']:.0f} MiB"),
-        ("throughput ratio", f"{figures['throughput_ratio']:.3f} (target ≥ 0.5)"),
+        ("  of which", f"recaps {figures['pipeline_recaps_s']:.1f} s, facility reports "
+                       f"{figures['pipeline_reports_s']:.1f} s, models {figures['pipeline_models_s']:.1f} s"),
+        ("throughput ratio", f"{figures['throughput_ratio']:.3f} (target ≥ 0.5); facility reports and models "
+                             f"alone {figures['reports_throughput_ratio']:.3f}"),
         ("nightly, one day", f"{figures['nightly_s']:.1f} s; fixed cost {figures['fixed_cost_s']:.1f} s; "
                              f"beyond it {figures['nightly_over_fixed_s']:.1f} s (target ≤ 5 s)"),
         ("peak memory, backfill", f"{figures['peak_rss_mib']:.0f} MiB (target ≤ 1536 MiB)"),

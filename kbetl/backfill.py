@@ -13,7 +13,7 @@ from pathlib import Path
 
 from kbetl.daily import ProvincePull, pull_province
 from kbetl.extract.report_api import ReportApiClient
-from kbetl.ingest import IngestSummary, find_recap_files, load_staged, loaded_hashes, stage_recap
+from kbetl.ingest import IngestSummary, find_recap_files, load_staged, loaded_hashes, stage_recaps
 from kbetl.pull import DailySummary, landing_dir, load_pulls
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_days, region_map_for_year
@@ -54,7 +54,7 @@ def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_d
     recaps = None
     if recap_dir is not None and (recap_dir / str(year)).is_dir():
         known = loaded_hashes(db_path)
-        staged = [stage_recap(p, year, None, known) for p in find_recap_files([recap_dir / str(year)])]
+        staged = stage_recaps(find_recap_files([recap_dir / str(year)]), year, known)
         recaps = load_staged(db_path, staged, "backfill", parameters={"year": year, "recap_dir": str(recap_dir)},
                              transform=transform)
     daily = None

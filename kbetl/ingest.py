@@ -1,7 +1,12 @@
 """Ingesting recap files: staging each (extract + validate, no warehouse), then loading them serially."""
 
 import hashlib
+import multiprocessing
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 import duckdb
@@ -67,6 +72,17 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         return StagedFile(Path(path), recap=validate_recap(read_recap(path, year, region)))
     except (RecapStructureError, UnreadableFile) as exc:
         return StagedFile(Path(path), refused=str(exc))
+
+
+def stage_recaps(paths: list[Path], year: int | None = None, loaded: frozenset[str] = frozenset()) -> list[StagedFile]:
+    """Stages many files on every core: each takes ~0.1 s of pandas and Pandera, independent of the others.
+    Workers are forked (cheap: kbetl is already imported), so only from a process with no other thread
+    (a fork copies locks that other threads may hold); otherwise the files are staged one by one."""
+    workers = min(os.cpu_count() or 1, len(paths) // 8)
+    if workers < 2 or threading.active_count() > 1:
+        return [stage_recap(p, year, None, loaded) for p in paths]
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        return list(pool.map(partial(stage_recap, year=year, loaded=loaded), paths, chunksize=4))
 
 
 def load_staged(db_path: Path, staged: list[StagedFile], command: str, publish_to: Path | None = None,

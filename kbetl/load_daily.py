@@ -25,6 +25,8 @@ class DailyBatch:
     def __init__(self, con: duckdb.DuckDBPyConnection, year: int, run_id: str):
         self.con, self.year, self.run_id = con, year, run_id
         self.pulls: list[ProvincePull] = []
+        self.registers: list[pd.DataFrame] = []  # written together in finish(), one statement each
+        self.targets: list[pd.DataFrame] = []
         self.staged = 0
         self.days: set = set()
         con.execute("begin")
@@ -50,6 +52,7 @@ class DailyBatch:
         """Checks the staged records, stores the accepted ones, records each pull; commits. Returns the
         number of new record versions."""
         con, scope = self.con, [self.year]
+        self._replace_registers_and_targets()
         if self.staged:
             problems = failed_records(con, INCOMING, self.year, min(self.days), max(self.days))
         else:
@@ -61,10 +64,11 @@ class DailyBatch:
                         from problems p join {INCOMING} i using (position)""")
         con.unregister("problems")
         con.execute(f"""create or replace temp table daily_new as
-                        select * exclude (position) from {INCOMING}
-                        where position not in (select position from daily_rejected)
-                        qualify row_number() over (partition by {RECORD_KEY} order by position) = 1""")
-        con.execute(f"delete from daily_new where ({RECORD_KEY}) in (select ({RECORD_KEY}) from staging.daily_records)")
+                        select i.* exclude (position) from {INCOMING} i
+                        anti join daily_rejected using (position)
+                        anti join (select {RECORD_KEY} from staging.daily_records where campaign_year = ?)
+                            using ({RECORD_KEY})
+                        qualify row_number() over (partition by {RECORD_KEY} order by position) = 1""", scope)
         con.execute("""insert into staging.daily_records
                        select ?, province_code, facility_code, regency_code, method, service_type, report_date,
                               acceptors, reported_at, updated_at, file_sha256, source_row, ?
@@ -86,6 +90,26 @@ class DailyBatch:
     def abandon(self) -> None:
         self.con.execute("rollback")
 
+    def _replace_registers_and_targets(self) -> None:
+        """The register and targets of each province staged replace the ones stored for the year."""
+        if not self.registers:
+            return
+        con = self.con
+        con.register("register", pd.concat(self.registers, ignore_index=True))
+        con.register("targets", pd.concat(self.targets, ignore_index=True))
+        provinces = [p.province_code for p in self.pulls if p.status != "failed"]
+        for table in ("staging.facilities", "staging.daily_targets"):
+            con.execute(f"delete from {table} where campaign_year = ? and province_code in (select unnest(?))",
+                        [self.year, provinces])
+        con.execute("""insert into staging.facilities
+                       select ?, province_code, facility_code, facility_name, district_code, regency_code, kind
+                       from register""", [self.year])
+        con.execute("""insert into staging.daily_targets
+                       select ?, province_code, region_code, level, target, kbpp_target from targets""", [self.year])
+        for name in ("register", "targets"):
+            con.unregister(name)
+        self.registers, self.targets = [], []
+
     def _counts(self) -> dict[str, tuple[int, int]]:
         """(records rejected, record versions new) per province."""
         rejected = dict(self.con.execute("select province_code, count(distinct (file_sha256, source_row)) "
@@ -94,7 +118,7 @@ class DailyBatch:
         return {p: (rejected.get(p, 0), new.get(p, 0)) for p in set(rejected) | set(new)}
 
     def _stage(self, pull: ProvincePull) -> None:
-        con, scope = self.con, [pull.campaign_year, pull.province_code]
+        con = self.con
         if pull.export:
             _check_export_types(con, pull)
         landed = pd.DataFrame([(lnd.sha256, lnd.url, lnd.status, lnd.body, lnd.fetched_at) for lnd in pull.landings],
@@ -104,19 +128,10 @@ class DailyBatch:
             export = pull.export
             con.execute("""insert into raw.api_responses
                            select ?, ?, 200, content, ?, ? from read_blob(?)
-                           where ? not in (select response_sha256 from raw.api_responses)""",
+                           where not exists (select 1 from raw.api_responses where response_sha256 = ?)""",
                         [export.sha256, export.url, export.fetched_at, self.run_id, str(export.path), export.sha256])
-        con.execute("delete from staging.facilities where campaign_year = ? and province_code = ?", scope)
-        con.register("register", pull.facilities)
-        con.execute("""insert into staging.facilities
-                       select ?, ?, facility_code, facility_name, district_code, regency_code, kind from register""",
-                    scope)
-        con.execute("delete from staging.daily_targets where campaign_year = ? and province_code = ?", scope)
-        con.register("targets", pull.targets)
-        con.execute("""insert into staging.daily_targets
-                       select ?, ?, region_code, level, target, kbpp_target from targets""", scope)
-        for name in ("register", "targets"):
-            con.unregister(name)
+        self.registers.append(pull.facilities.assign(province_code=pull.province_code))
+        self.targets.append(pull.targets.assign(province_code=pull.province_code))
         columns = ", ".join(contract_types())
         if pull.export:
             con.execute(f"""insert into {INCOMING}
@@ -150,8 +165,7 @@ def _check_export_types(con: duckdb.DuckDBPyConnection, pull: ProvincePull) -> N
 def _land(con: duckdb.DuckDBPyConnection, landed: pd.DataFrame, run_id: str) -> None:
     con.register("landed", landed.drop_duplicates("response_sha256"))
     con.execute("""insert into raw.api_responses
-                   select l.*, ? from landed l
-                   where l.response_sha256 not in (select response_sha256 from raw.api_responses)""", [run_id])
+                   select l.*, ? from landed l anti join raw.api_responses using (response_sha256)""", [run_id])
     con.unregister("landed")
 
 
