@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from kbetl.daily import ProvincePull, source_name
+from kbetl.extract.report_api import Export
 from kbetl.load import now
 from kbetl.validate_daily import ContractError, contract_types, failed_records, no_problems
 
@@ -27,6 +28,8 @@ class DailyBatch:
         self.pulls: list[ProvincePull] = []
         self.registers: list[pd.DataFrame] = []  # written together in finish(), one statement each
         self.targets: list[pd.DataFrame] = []
+        self.exports: list[tuple[str, Export]] = []  # (province, export), read together in finish()
+        self.landed: list[tuple] = []  # JSON responses of the export pulls, written together too
         self.staged = 0
         self.days: set = set()
         con.execute("begin")
@@ -52,6 +55,7 @@ class DailyBatch:
         """Checks the staged records, stores the accepted ones, records each pull; commits. Returns the
         number of new record versions."""
         con, scope = self.con, [self.year]
+        self._stage_exports()
         self._replace_registers_and_targets()
         if self.staged:
             problems = failed_records(con, INCOMING, self.year, min(self.days), max(self.days))
@@ -118,40 +122,59 @@ class DailyBatch:
         return {p: (rejected.get(p, 0), new.get(p, 0)) for p in set(rejected) | set(new)}
 
     def _stage(self, pull: ProvincePull) -> None:
+        """Export pulls are remembered and written together in finish(); page pulls are written now (their
+        responses are large, and released once written)."""
         con = self.con
         if pull.export:
             _check_export_types(con, pull)
-        landed = pd.DataFrame([(lnd.sha256, lnd.url, lnd.status, lnd.body, lnd.fetched_at) for lnd in pull.landings],
-                              columns=["response_sha256", "url", "http_status", "body", "fetched_at"])
-        _land(con, landed, self.run_id)
-        if pull.export:
-            export = pull.export
-            con.execute("""insert into raw.api_responses
-                           select ?, ?, 200, content, ?, ? from read_blob(?)
-                           where not exists (select 1 from raw.api_responses where response_sha256 = ?)""",
-                        [export.sha256, export.url, export.fetched_at, self.run_id, str(export.path), export.sha256])
+        landed = [(lnd.sha256, lnd.url, lnd.status, lnd.body, lnd.fetched_at) for lnd in pull.landings]
         self.registers.append(pull.facilities.assign(province_code=pull.province_code))
         self.targets.append(pull.targets.assign(province_code=pull.province_code))
-        columns = ", ".join(contract_types())
         if pull.export:
-            con.execute(f"""insert into {INCOMING}
-                            select ? + file_row_number, ?, {columns}, ?, ?, file_row_number + 1
-                            from read_parquet(?, file_row_number = true) order by file_row_number""",
-                        [self.staged, pull.province_code, pull.export.sha256, source_name(pull.export.url),
-                         str(pull.export.path)])
-        else:
-            con.register("records", pull.records.assign(position=range(self.staged, self.staged + len(pull.records))))
-            con.execute(f"""insert into {INCOMING}
-                            select position, ?, {columns}, file_sha256, file_name, source_row
-                            from records order by position""", [pull.province_code])
-            con.unregister("records")
-            if not pull.undecodable.empty:
-                con.register("undecodable", pull.undecodable)
-                con.execute("insert into audit.quarantine select *, ? from undecodable", [self.run_id])
-                con.unregister("undecodable")
-                pull.records_rejected = len(pull.undecodable[["file_sha256", "source_row"]].drop_duplicates())
-        self.staged += pull.export.records if pull.export else len(pull.records)
+            self.landed += landed
+            self.exports.append((pull.province_code, pull.export))
+            return
+        _land(con, landed, self.run_id)
+        con.register("records", pull.records.assign(position=range(self.staged, self.staged + len(pull.records))))
+        con.execute(f"""insert into {INCOMING}
+                        select position, ?, {", ".join(contract_types())}, file_sha256, file_name, source_row
+                        from records order by position""", [pull.province_code])
+        con.unregister("records")
+        self.staged += len(pull.records)
+        if not pull.undecodable.empty:
+            con.register("undecodable", pull.undecodable)
+            con.execute("insert into audit.quarantine select *, ? from undecodable", [self.run_id])
+            con.unregister("undecodable")
+            pull.records_rejected = len(pull.undecodable[["file_sha256", "source_row"]].drop_duplicates())
 
+    def _stage_exports(self) -> None:
+        """Every export of the batch in one read: its bytes to raw.api_responses, its rows to the staging
+        table, numbered on from the page pulls' rows, file by file in row order."""
+        if not self.exports:
+            return
+        con = self.con
+        _land(con, self.landed, self.run_id)
+        files = pd.DataFrame([(str(e.path), i, province, e.sha256, e.url, source_name(e.url), e.fetched_at)
+                              for i, (province, e) in enumerate(self.exports)],
+                             columns=["path", "ordinal", "province_code", "sha256", "url", "file_name", "fetched_at"])
+        paths = sorted(set(files["path"]))  # identical exports land as one file
+        con.register("exports", files)
+        con.execute("""insert into raw.api_responses
+                       select e.sha256, e.url, 200, b.content, e.fetched_at, ?
+                       from read_blob(?) b join exports e on b.filename = e.path
+                       where e.sha256 not in (select response_sha256 from raw.api_responses)
+                       qualify row_number() over (partition by e.sha256 order by e.ordinal) = 1""",
+                    [self.run_id, paths])
+        con.execute(f"""insert into {INCOMING}
+                        select ? + row_number() over (order by e.ordinal, r.file_row_number) - 1, e.province_code,
+                               {", ".join(f"r.{c}" for c in contract_types())}, e.sha256, e.file_name,
+                               r.file_row_number + 1
+                        from read_parquet(?, file_row_number = true, filename = true) r
+                        join exports e on r.filename = e.path
+                        order by e.ordinal, r.file_row_number""", [self.staged, paths])
+        con.unregister("exports")
+        self.staged += sum(e.records for _, e in self.exports)
+        self.exports, self.landed = [], []
 
 def _check_export_types(con: duckdb.DuckDBPyConnection, pull: ProvincePull) -> None:
     found = dict(con.execute("select column_name, column_type from (describe select * from read_parquet(?))",
@@ -162,7 +185,8 @@ def _check_export_types(con: duckdb.DuckDBPyConnection, pull: ProvincePull) -> N
                                 f"{found.get(name, 'missing')}, the contract says {kind}")
 
 
-def _land(con: duckdb.DuckDBPyConnection, landed: pd.DataFrame, run_id: str) -> None:
+def _land(con: duckdb.DuckDBPyConnection, responses: list[tuple], run_id: str) -> None:
+    landed = pd.DataFrame(responses, columns=["response_sha256", "url", "http_status", "body", "fetched_at"])
     con.register("landed", landed.drop_duplicates("response_sha256"))
     con.execute("""insert into raw.api_responses
                    select l.*, ? from landed l anti join raw.api_responses using (response_sha256)""", [run_id])

@@ -136,3 +136,16 @@ def test_a_changed_model_rebuilds_every_year(two_years):
         assert con.execute("select count(*) from marts.daily_progress where achieved_on_day = -1").fetchone() == (0,)
     finally:
         con.close()
+
+
+def test_provinces_with_nothing_to_export_land_one_empty_file_each_once(tmp_path, db):
+    data = bengkulu_2022()
+    with running_server(data, TOKEN) as server:
+        pulls = [pull(server, tmp_path / "landing", 2022, province) for province in ("17", "18", "19")]
+    assert [p.records_in for p in pulls] == [5, 0, 0]
+    assert pulls[1].export.sha256 == pulls[2].export.sha256, "two empty exports are the same bytes"
+    summary = load_pulls(db, pulls, "test")
+    assert [p.status for p in summary.pulls] == ["pulled"] * 3
+    assert query(db, "select count(*) from staging.daily_records") == [(5,)]
+    assert query(db, "select count(*), count(distinct response_sha256) from raw.api_responses "
+                     "where url like '%/export?%'") == [(2, 2)]

@@ -12,7 +12,7 @@ import tempfile
 import threading
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from time import sleep
 from urllib.parse import parse_qs, urlparse
@@ -51,6 +51,7 @@ class ReportApiServer(ThreadingHTTPServer):
         # Indexed once, so that a page is a slice, not a scan of the whole country.
         self.services_by_day = _index(data.records, ["province_code", "report_date"],
                                       ["facility_code", "method", "service_type"])
+        self.exports = _export_table(data.records)
         self.register_by_year = _index(data.facilities, ["province_code", "campaign_year"], ["facility_code"])
         self.targets_by_year = _index(data.targets, ["province_code", "campaign_year"], ["region_code"])
         self.token = token
@@ -63,6 +64,10 @@ class ReportApiServer(ThreadingHTTPServer):
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.exports.close()
 
     def count_hit(self, key: str) -> int:
         with self.lock:
@@ -155,22 +160,18 @@ class _Handler(BaseHTTPRequestHandler):
         first, last = _date(query, "from"), _date(query, "to")
         if not 0 <= (last - first).days < MAX_EXPORT_DAYS:
             raise _BadRequest(f"'from'..'to' must be 1 to {MAX_EXPORT_DAYS} days, got {first}..{last}")
-        days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-        by_day = self.server.services_by_day
-        parts = [by_day[(province, d)] for d in days if (province, d) in by_day]
-        records = pd.concat(parts, ignore_index=True)[RECORD_FIELDS] if parts else pd.DataFrame(columns=RECORD_FIELDS)
-        con = duckdb.connect()
+        con = self.server.exports.cursor()  # one per request: cursors may run in parallel
         try:
             with tempfile.TemporaryDirectory() as tmp:
                 path = f"{tmp}/export.parquet"
-                con.execute(f"""copy (select facility_code::varchar as facility_code, regency_code::varchar as
-                                             regency_code, method::varchar as method,
-                                             service_type::varchar as service_type, acceptors::bigint as acceptors,
-                                             report_date::date as report_date, reported_at::timestamptz as reported_at,
-                                             updated_at::timestamptz as updated_at
-                                      from records) to '{path}' (format parquet, compression zstd)""")
+                selected = """select * exclude (province_code) from records
+                              where province_code = $province and report_date between $first and $last
+                              order by report_date, facility_code, method, service_type"""
+                params = {"province": province, "first": first, "last": last}
+                con.execute(f"copy ({selected}) to '{path}' (format parquet, compression zstd)", params)
+                records = con.execute(f"select count(*) from ({selected})", params).fetchone()[0]
                 with open(path, "rb") as f:
-                    return f.read(), len(records)
+                    return f.read(), records
         finally:
             con.close()
 
@@ -238,6 +239,22 @@ class _BadRequest(ValueError):
 
 
 _EMPTY = pd.DataFrame()
+
+
+def _export_table(records: pd.DataFrame) -> duckdb.DuckDBPyConnection:
+    """The records in an in-memory DuckDB table with the export's types, sorted so that a province's
+    window is a narrow scan."""
+    con = duckdb.connect()
+    con.register("source", records if not records.empty else pd.DataFrame(columns=["province_code", *RECORD_FIELDS]))
+    con.execute("""create table records as
+                   select province_code::varchar as province_code, facility_code::varchar as facility_code,
+                          regency_code::varchar as regency_code, method::varchar as method,
+                          service_type::varchar as service_type, acceptors::bigint as acceptors,
+                          report_date::date as report_date, reported_at::timestamptz as reported_at,
+                          updated_at::timestamptz as updated_at
+                   from source order by province_code, report_date, facility_code, method, service_type""")
+    con.unregister("source")
+    return con
 
 
 def _index(frame: pd.DataFrame, keys: list[str], order: list[str]) -> dict[tuple, pd.DataFrame]:
