@@ -21,6 +21,9 @@ def test_bench_runs_every_phase_and_writes_its_figures(tmp_path):
     assert figures["provinces"] == 1
     assert all(figures[key] > 0 for key in KEYS if key != "nightly_over_fixed_s"), figures
     assert figures["throughput_ratio"] == figures["pipeline_rows_per_s"] / figures["ceiling_rows_per_s"]
+    parts = figures["pipeline_recaps_s"] + figures["pipeline_reports_s"] + figures["pipeline_models_s"]
+    assert 0 < parts <= figures["pipeline_s"], "the parts are timed inside the whole"
+    assert figures["reports_throughput_ratio"] > figures["throughput_ratio"]
     for label in ("pipeline backfill", "raw DuckDB ceiling", "throughput ratio", "nightly, one day",
                   "peak memory, backfill"):
         assert label in result.stdout
