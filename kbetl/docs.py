@@ -5,7 +5,9 @@ from pathlib import Path
 
 from kbetl.reference.tables import header_aliases
 from kbetl.transform import discover_models
+from kbetl.validate_daily import contract_types
 from kbetl.warehouse import PROJECT_DIR
+from schemas import daily
 from schemas.recap import CHECK_DESCRIPTIONS, FIELDS
 
 DOCS_DIR = PROJECT_DIR / "docs"
@@ -45,7 +47,23 @@ def contracts_markdown() -> str:
     lines += ["| `known_region` | the region name matches exactly one region of the file's level and parent "
               "(rejected with the closest candidates otherwise) |",
               "| `unique_region` | the region appears once in the file |", ""]
-    return "\n".join(lines)
+    return "\n".join(lines + _daily_contract())
+
+
+def _daily_contract() -> list[str]:
+    lines = ["## Daily facility record (`schemas/daily.py`)", "",
+             "One record of the report API (JSON page or Parquet export, `docs/api.md`), checked with Pandera's "
+             "ibis backend on the DuckDB table a year's pulls are staged in. Every field is required.", "",
+             "| field | type (DuckDB) | meaning |", "|---|---|---|"]
+    lines += [f"| `{name}` | {kind} | {daily.FIELDS[name]} |" for name, kind in contract_types().items()]
+    decoded: dict[str, list[str]] = {}
+    for field, check in daily.DECODE_CHECKS.items():
+        decoded.setdefault(check, []).append(f"`{field}`")
+    lines += ["", "### Checks", "", "| check | a record fails when it is not true that it has |", "|---|---|"]
+    lines += [f"| `{name}` | {text}" + (f" (read from the JSON text of {', '.join(decoded[name])}; in the export, "
+                                        "the column type ensures it)" if name in decoded else "") + " |"
+              for name, text in daily.CHECK_DESCRIPTIONS.items()]
+    return [*lines, ""]
 
 
 def write_docs(docs_dir: Path = DOCS_DIR) -> list[Path]:
