@@ -152,6 +152,8 @@ def _run_backfill(db_path, years, provinces, recap_dir, api_url, provinces_of, b
     """Years one after another, with progress bars on a terminal and plain log lines otherwise."""
     from tqdm import tqdm
 
+    tqdm.monitor_interval = 0  # no monitor thread: recap files are staged in forked workers
+
     interactive = sys.stderr.isatty()
 
     def say(message: str, error: bool = False) -> None:

@@ -67,3 +67,4 @@ def test_backfill_flow_run_rebuilds_years_and_publishes(db, tmp_path):
     assert query(published, "select campaign_year, achievement_pct from marts.achievement "
                             "where region_code = '63' order by 1") == [(2021, Decimal("126.52")),
                                                                        (2022, Decimal("106.05"))]
+
