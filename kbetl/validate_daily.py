@@ -1,8 +1,8 @@
 """Checks staged daily records against their contract (schemas/daily.py) where they are: in DuckDB,
 through Pandera's ibis backend, every record, in one pass per campaign year.
 
-Pandera names a failing row by its position in the table; the staging table keeps rows in the order
-of its `position` column (0, 1, …), and each failure is checked against the row it names.
+Every staged row has a `position`; each failure Pandera reports is traced to the rows it is about
+(see _problems).
 """
 
 import warnings
@@ -19,7 +19,6 @@ from kbetl.reference.tables import method_codes, service_types
 from schemas.daily import CHECK_DESCRIPTIONS, ROW_CHECK_COLUMNS, TYPES, daily_record_schema, register_key
 
 PROBLEM_COLUMNS = ["position", "column_name", "check_name", "value", "message"]
-TEXT_COLUMNS = ("facility_code", "regency_code", "method", "service_type")
 
 
 class ContractError(RuntimeError):
@@ -65,33 +64,47 @@ def no_problems() -> pd.DataFrame:
                          **{c: pd.Series(dtype="string") for c in PROBLEM_COLUMNS[1:]}})
 
 
+def _columns_of(check: str, record: dict) -> list[str]:
+    """The columns a failed check on a whole record is about."""
+    if check == "not_nullable":
+        return [name for name in TYPES if record[name] is None or pd.isna(record[name])]
+    return [ROW_CHECK_COLUMNS.get(check, "")]
+
+
 def _problems(con: duckdb.DuckDBPyConnection, table: str, cases: pd.DataFrame) -> pd.DataFrame:
-    """Pandera's failure cases → problems. A column check's case holds {column: value}; a check on the
-    whole record holds the record, with its position."""
+    """Pandera's failure cases → problems, each on the row it is about. The row numbers Pandera gives
+    follow the order in which DuckDB returned check results, which is not the table's order once a scan
+    runs in parallel; so rows are found by what the cases hold: a check on the whole record gives the
+    record, position included; a column check gives the value that failed, and every row holding that
+    value fails it (the column checks look at the value alone)."""
     whole = cases[cases["index"].isna()]
     if not whole.empty:
         raise ContractError("daily records: " + "; ".join(
             f"{c.check} (found {c.failure_case})" for c in whole.itertuples()))
-    positions = sorted({int(i) for i in cases["index"]})
+    located = [(int(c.failure_case["position"]), column, c.check)
+               for c in cases.itertuples(index=False) if c.schema_context != "Column"
+               for column in _columns_of(c.check, c.failure_case)]
+    failing: dict[str, set] = {}
+    for case in cases.itertuples(index=False):
+        if case.schema_context == "Column":
+            for column, value in case.failure_case.items():
+                failing.setdefault(column, set()).add((case.check, None if pd.isna(value) else value))
+    for column, values in failing.items():
+        con.register("failing", pd.DataFrame(sorted(values, key=str), columns=["check_name", "value"]))
+        located += con.execute(f"""select i.position, ?, f.check_name from {table} i
+                                   join failing f on i.{column} is not distinct from f.value""", [column]).fetchall()
+        con.unregister("failing")
     as_text = ", ".join(f"{name}::varchar as {name}" for name in TYPES)
     rows = con.execute(f"select position, province_code, {as_text} from {table} "
-                       "where position in (select unnest(?)) order by position", [positions]).df().set_index("position")
+                       "where position in (select unnest(?)) order by position",
+                       [sorted({p for p, _, _ in located})]).df().set_index("position")
     problems = []
-    for case in cases.itertuples(index=False):
-        position, failed = int(case.index), case.failure_case
+    for position, column, check in sorted(set(located)):
         row = rows.loc[position]
-        if case.schema_context == "Column":
-            column = next(iter(failed))
-            held = str(failed[column]) if column in TEXT_COLUMNS else row[column]
-        else:
-            column, held = ROW_CHECK_COLUMNS.get(case.check, ""), row.name if failed["position"] == position else None
-        if held != (row[column] if case.schema_context == "Column" else position):
-            raise RuntimeError(f"row order lost while checking {table}: the check {case.check} failed on "
-                               f"{failed}, position {position} holds another record")
         value = row[column]
-        reason = CHECK_DESCRIPTIONS.get(case.check, case.check)
-        if case.check == "registered_facility":
+        reason = CHECK_DESCRIPTIONS.get(check, check)
+        if check == "registered_facility":
             reason += f": {value} is not registered in province {row['province_code']}"
-        problems.append((position, column, case.check, None if pd.isna(value) else str(value),
+        problems.append((position, column, check, None if pd.isna(value) else str(value),
                          f"{column}: expected {reason}"))
     return pd.DataFrame(problems, columns=PROBLEM_COLUMNS).astype(no_problems().dtypes)

@@ -62,7 +62,7 @@ def daily_record_schema(first_day: date, last_day: date, methods: list[str], ser
     """Checks records staged with the province_code they were pulled for. registered: the register_key of
     every facility in the year's registers."""
     def column(name: str, *checks: pa.Check) -> pa.Column:
-        return pa.Column(TYPES[name], list(checks), nullable=False, description=FIELDS[name])
+        return pa.Column(TYPES[name], list(checks), nullable=True, description=FIELDS[name])
 
     return pa.DataFrameSchema(
         {
@@ -77,7 +77,9 @@ def daily_record_schema(first_day: date, last_day: date, methods: list[str], ser
             "reported_at": column("reported_at"),
             "updated_at": column("updated_at"),
         },
-        checks=[pa.Check(lambda d: d.table.facility_code.substr(0, 4) == d.table.regency_code,
+        # On the record rather than per column (nullable=False), so that a failure names its record.
+        checks=[pa.Check(lambda d: {name: d.table[name].notnull() for name in FIELDS}, name="not_nullable"),
+                pa.Check(lambda d: d.table.facility_code.substr(0, 4) == d.table.regency_code,
                          name="facility_in_regency"),
                 pa.Check(lambda d: register_key(d.table.province_code, d.table.facility_code).isin(registered),
                          name="registered_facility")],
