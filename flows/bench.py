@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 PHASE_COMMAND = [sys.executable, "-m", "flows.bench"]
+PROFILE_ENV = "KBETL_BENCH_PROFILE"
 TOKEN = "bench-token"
 NIGHTLY_DAY, IDLE_DAY = "2024-06-04", "2024-01-02"
 
@@ -251,7 +252,16 @@ def main(argv: list[str]) -> None:
     phases = {"generate": phase_generate, "pipeline": phase_pipeline, "ceiling": phase_ceiling,
               "nightly": phase_nightly}
     args = [float(rest[0]), *rest[1:]] if rest else []
+    profile_dir = os.environ.get(PROFILE_ENV)
+    if profile_dir:  # the main thread only: time in worker threads shows as waiting for them
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
     figures = phases[name](work, *args)
+    if profile_dir:
+        profiler.stop()
+        Path(profile_dir, f"{name}.txt").write_text(profiler.output_text(unicode=False, color=False))
     print(json.dumps({**figures, "peak_rss_mib": peak_rss_mib()}))
 
 

@@ -101,12 +101,17 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 @click.option("--scale", type=float, default=1.0, show_default=True, help="Share of the provinces (1.0 = national).")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write the figures here.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench-work"), show_default=True)
-def bench(scale: float, json_path: Path | None, workdir: Path) -> None:
+@click.option("--profile", "profile_dir", type=click.Path(path_type=Path), default=None,
+              help="Also write a pyinstrument profile of each phase here (pip install -e '.[profile]').")
+def bench(scale: float, json_path: Path | None, workdir: Path, profile_dir: Path | None) -> None:
     """Benchmark the pipeline at national scale against the raw DuckDB ceiling; print the figures."""
     import json
 
-    from flows.bench import run_bench, table
+    from flows.bench import PROFILE_ENV, run_bench, table
 
+    if profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        os.environ[PROFILE_ENV] = str(profile_dir.resolve())
     figures = run_bench(scale, workdir.resolve())
     click.echo(table(figures))
     if json_path:
