@@ -138,7 +138,7 @@ class DailyBatch:
         con.register("records", pull.records.assign(position=range(self.staged, self.staged + len(pull.records))))
         con.execute(f"""insert into {INCOMING}
                         select position, ?, {", ".join(contract_types())}, file_sha256, file_name, source_row
-                        from records order by position""", [pull.province_code])
+                        from records""", [pull.province_code])
         con.unregister("records")
         self.staged += len(pull.records)
         if not pull.undecodable.empty:
@@ -170,8 +170,7 @@ class DailyBatch:
                                {", ".join(f"r.{c}" for c in contract_types())}, e.sha256, e.file_name,
                                r.file_row_number + 1
                         from read_parquet(?, file_row_number = true, filename = true) r
-                        join exports e on r.filename = e.path
-                        order by e.ordinal, r.file_row_number""", [self.staged, paths])
+                        join exports e on r.filename = e.path""", [self.staged, paths])
         con.unregister("exports")
         self.staged += sum(e.records for _, e in self.exports)
         self.exports, self.landed = [], []
