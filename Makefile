@@ -7,19 +7,19 @@ INSTALLED := $(VENV)/.installed
 .PHONY: run test samples docs bench nightly-start nightly-stop clean
 
 run: $(INSTALLED)
-	$(BIN)/kbetl quickstart
+	$(BIN)/kbetl-dev quickstart
 
 test: $(INSTALLED)
 	$(BIN)/pytest -q
 
 samples: $(INSTALLED)
-	$(BIN)/kbetl generate-samples data/sample
+	$(BIN)/kbetl-dev generate-samples data/sample
 
 docs: $(INSTALLED)
 	$(BIN)/kbetl docs
 
 bench: $(INSTALLED)
-	$(BIN)/kbetl bench --json bench.json
+	$(BIN)/kbetl-dev bench --json bench.json
 
 nightly-start: $(INSTALLED)
 	scripts/nightly.sh start

@@ -1,25 +1,23 @@
-"""Flow: pull daily facility reports per province (in parallel, bounded) → load (one writer) → transform.
+"""Flow: daily facility reports, each province's pull a task of its own (retried, at most
+MAX_PARALLEL_PROVINCES at once) → load as they come (one writer) → models of the year → publish.
 
 The API token is read from the environment by the client inside each task; it is never a flow
 parameter (parameters are stored by Prefect).
 """
 
 from datetime import date
+from functools import partial
 from pathlib import Path
 
-from prefect import flow, task, unmapped
+from prefect import Task, flow, task
 from prefect.states import Failed
-from prefect.task_runners import ThreadPoolTaskRunner
 
-from kbetl import warehouse
-from kbetl.daily import ProvincePull, pull_province
-from kbetl.extract.report_api import ReportApiClient
-from kbetl.publish import published_path
-from kbetl.pull import DailySummary, landing_dir, load_pulls
-from kbetl.reference.regions import regions_on_map
-from kbetl.reference.tables import campaign_days, region_map_for_year
-
-MAX_PARALLEL_PROVINCES = 8
+from kbetl import runs
+from kbetl.reference.tables import campaign_days
+from kbetl.reports.run_summary import pull_summary
+from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
+from kbetl.warehouse.database import database_path
+from kbetl.warehouse.publish import published_path
 
 
 class ProvincePullFailed(RuntimeError):
@@ -29,44 +27,33 @@ class ProvincePullFailed(RuntimeError):
 @task(retries=2, retry_delay_seconds=[10, 60], persist_result=True)
 def pull(base_url: str | None, year: int, province: str, days: list[date], landing: Path) -> ProvincePull:
     """The extract step, the only one retried; its result is kept for the flow run (a flow retry reuses it)."""
-    client = ReportApiClient(base_url)
-    try:
-        pulled = pull_province(client, year, province, days, landing)
-    finally:
-        client.close()
+    pulled = pull_one_province(base_url, year, province, days, landing)
     if pulled.status == "failed":
         raise ProvincePullFailed(pulled.error)
     return pulled
 
 
-@task
-def load_and_transform(db_path: Path, pulls: list[ProvincePull], command: str, publish_to: Path,
-                       parameters: dict) -> DailySummary:
-    return load_pulls(db_path, pulls, command, publish_to, parameters)
+def _pull_as_task(pull_task: Task, base_url: str | None, year: int, days: list[date], landing: Path,
+                  province: str) -> ProvincePull:
+    """A province's pull as a task run; after its last retry, a failed pull for the loader to record."""
+    outcome = pull_task(base_url, year, province, days, landing, return_state=True).result(raise_on_failure=False)
+    if isinstance(outcome, BaseException):
+        return ProvincePull(year, province, days, status="failed", error=str(outcome))
+    return outcome
 
 
-@flow(name="pull-daily-reports", task_runner=ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_PROVINCES),
-      log_prints=True)
+@flow(name="pull-daily-reports", log_prints=True)
 def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list[date] | None = None,
                        base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
                        command: str = "pull", extract_retries: int = 2):
     """Pulls the given days (default: the campaign window) of the given provinces (default: all)."""
-    if provinces is None:
-        regions = regions_on_map(region_map_for_year(year))
-        provinces = regions.loc[regions["level"] == "province", "region_code"].tolist()
+    db_path = database_path(db)
     days = days or campaign_days(year)
-    db_path = warehouse.database_path(db)
-    futures = pull.with_options(retries=extract_retries).map(unmapped(base_url), year, provinces, unmapped(days),
-                                                             unmapped(landing_dir(db_path)))
-    pulls = []
-    for province, future in zip(provinces, futures):
-        outcome = future.result(raise_on_failure=False)
-        if isinstance(outcome, BaseException):
-            outcome = ProvincePull(year, province, days, status="failed", error=str(outcome))
-        pulls.append(outcome)
-    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
-    summary = load_and_transform(db_path, pulls, command, published_path(db_path, publish_to), parameters)
-    print(summary.report())
+    pull_one = partial(_pull_as_task, pull.with_options(retries=extract_retries), base_url, year, days,
+                       runs.landing_dir(db_path))
+    summary = runs.pull_reports(db_path, year, provinces, days, base_url, command, pull_one=pull_one,
+                                publish_to=published_path(db_path, publish_to))
+    print(pull_summary(summary))
     if summary.failed:
         names = ", ".join(p.province_code for p in summary.failed)
         return Failed(message=f"provinces {names} failed after retries; the others were loaded", data=summary)

@@ -13,10 +13,10 @@ from prefect.schedules import Cron
 
 from flows.daily import pull_daily_reports
 from flows.recap import ingest_recaps
-from kbetl import warehouse
-from kbetl.publish import published_path
-from kbetl.reference.tables import campaign_days_between
-from kbetl.report import run_summary_markdown
+from kbetl import runs
+from kbetl.reports.run_summary import run_summary_markdown
+from kbetl.warehouse.database import connect, database_path
+from kbetl.warehouse.publish import published_path
 
 WIB = timezone(timedelta(hours=7))
 DEPLOYMENT_NAME = "kbetl-nightly"
@@ -34,31 +34,32 @@ def nightly(run_date: date | None = None, lookback_days: int = 3, provinces: lis
             publish_to: str | None = None, extract_retries: int = 2):
     """run_date defaults to yesterday (WIB); days outside a campaign window are not pulled."""
     run_date = run_date or yesterday_in_wib()
-    windows = campaign_days_between(run_date - timedelta(days=lookback_days), run_date)
-    print(f"run date {run_date}, look-back {lookback_days} days: "
-          + (", ".join(f"{y}: {len(d)} campaign days" for y, d in windows.items()) or "no campaign days"))
-    run_ids, failed = [], []
-    if recap_dir:
-        run_ids.append(ingest_recaps([recap_dir], db=db, publish_to=publish_to, command="nightly").run_id)
-    for year, days in windows.items():
-        state = pull_daily_reports(year, provinces, days, base_url, db=db, publish_to=publish_to, command="nightly",
+
+    def pull_step(**kwargs) -> runs.PullSummary:  # the pull flow as a subflow; its failure is the summary's
+        state = pull_daily_reports(**kwargs, base_url=base_url, db=db, publish_to=publish_to,
                                    extract_retries=extract_retries, return_state=True)
-        summary = state.result(raise_on_failure=False)
-        run_ids.append(summary.run_id if hasattr(summary, "run_id") else "")
-        if not state.is_completed():
-            failed.append(f"{year}: {state.message}")
-    _summary_artifact(db, publish_to, [r for r in run_ids if r], max(windows, default=None))
-    if failed:
-        raise RuntimeError("; ".join(failed))
+        outcome = state.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            raise outcome
+        return outcome
+
+    day = runs.nightly_day(database_path(db), run_date, lookback_days, provinces, recap_dir, base_url, None,
+                           ingest_step=lambda **kwargs: ingest_recaps(**kwargs, db=db, publish_to=publish_to),
+                           pull_step=pull_step)
+    print(f"run date {run_date}, look-back {lookback_days} days: "
+          + (", ".join(f"{y}: {len(d)} campaign days" for y, d in day.windows.items()) or "no campaign days"))
+    _summary_artifact(db, publish_to, day.run_ids, day.latest_year)
+    if day.failed:
+        raise RuntimeError("; ".join(day.failed))
 
 
 def _summary_artifact(db: str | None, publish_to: str | None, run_ids: list[str], year: int | None) -> None:
-    working_path = warehouse.database_path(db)
+    working_path = database_path(db)
     analyst_path = published_path(working_path, publish_to)
     if not analyst_path.exists():
         return
-    published = warehouse.connect(analyst_path, read_only=True)
-    working = warehouse.connect(working_path, read_only=True)
+    published = connect(analyst_path, read_only=True)
+    working = connect(working_path, read_only=True)
     try:
         markdown = run_summary_markdown(published, working, run_ids, year)
     finally:

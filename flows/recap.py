@@ -1,45 +1,34 @@
-"""Flow: recap files → extract + validate (in parallel) → load (one writer) → transform."""
+"""Flow: recap files → read and check (no warehouse) → load, models of the years touched, publish."""
 
 from pathlib import Path
 
-from prefect import flow, task, unmapped
-from prefect.task_runners import ThreadPoolTaskRunner
+from prefect import flow, task
 
-from kbetl import ingest, warehouse
-from kbetl.publish import published_path
-from kbetl.report import ingest_report
-
-
-@task
-def find_files(paths: list[str]) -> list[Path]:
-    return ingest.find_recap_files([Path(p) for p in paths])
+from kbetl import runs
+from kbetl.reports.run_summary import ingest_summary
+from kbetl.sources.recaps.stage import StagedFile
+from kbetl.warehouse.database import database_path
+from kbetl.warehouse.publish import published_path
 
 
 @task
-def loaded_hashes(db_path: Path) -> frozenset[str]:
-    return ingest.loaded_hashes(db_path)
+def stage(db_path: Path, paths: list[str], year: int | None, region: str | None) -> list[StagedFile]:
+    return runs.stage(db_path, [Path(p) for p in paths], year, region)
 
 
 @task
-def stage(path: Path, year: int | None, region: str | None, loaded: frozenset[str]) -> ingest.StagedFile:
-    return ingest.stage_recap(path, year, region, loaded)
+def load(db_path: Path, staged: list[StagedFile], command: str, parameters: dict,
+         publish_to: Path) -> runs.IngestSummary:
+    return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to)
 
 
-@task
-def load_and_transform(db_path: Path, staged: list[ingest.StagedFile], command: str,
-                       publish_to: Path, parameters: dict) -> ingest.IngestSummary:
-    return ingest.load_staged(db_path, staged, command, publish_to, parameters)
-
-
-@flow(name="ingest-recaps", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+@flow(name="ingest-recaps", log_prints=True)
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
                   db: str | None = None, publish_to: str | None = None, command: str = "ingest"
-                  ) -> ingest.IngestSummary:
-    db_path = warehouse.database_path(db)
-    files = find_files(paths)
-    loaded = loaded_hashes(db_path)
-    staged = [future.result() for future in stage.map(files, year, region, unmapped(loaded))]
-    parameters = {"paths": paths, "year": year, "region": region}
-    summary = load_and_transform(db_path, staged, command, published_path(db_path, publish_to), parameters)
-    print(ingest_report(summary))
+                  ) -> runs.IngestSummary:
+    db_path = database_path(db)
+    staged = stage(db_path, paths, year, region)
+    summary = load(db_path, staged, command, {"paths": paths, "year": year, "region": region},
+                   published_path(db_path, publish_to))
+    print(ingest_summary(summary))
     return summary

@@ -1,18 +1,24 @@
-"""The `kbetl` command: commands that need no orchestrator. flows/cli.py adds the flow-driven ones."""
+"""The `kbetl` command. Commands that run the pipeline run it as a Prefect flow (imported lazily, so
+that `validate`, `league` and `docs` start without Prefect); the library below knows nothing of Prefect."""
 
 import sys
+from collections.abc import Callable
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
-from kbetl import warehouse
-from kbetl.ingest import find_recap_files, stage_recap
-from kbetl.publish import published_path
-from kbetl.report import league_table, validation_report
+from kbetl import progress
+from kbetl.reports.progress import ProgressView
+from kbetl.reports.tables import league_table
+from kbetl.reports.validation import validation_report
+from kbetl.runs import parse_years
+from kbetl.sources.recaps.stage import find_recap_files, stage_recap
+from kbetl.warehouse.database import DB_ENV, WarehouseLocked, connect, database_path
+from kbetl.warehouse.publish import published_path
 
-SAMPLE_DIR = warehouse.PROJECT_DIR / "data" / "sample"
 db_option = click.option("--db", type=click.Path(path_type=Path), default=None,
-                         help=f"Working DuckDB file (default: ${warehouse.DB_ENV} or warehouse/kbetl-work.duckdb).")
+                         help=f"Working DuckDB file (default: ${DB_ENV} or warehouse/kbetl-work.duckdb).")
 publish_option = click.option(
     "--publish-to", type=click.Path(path_type=Path), default=None,
     help="Analyst database to publish to (default: $KBETL_PUBLISHED, or beside the working file: "
@@ -42,27 +48,60 @@ def validate(paths: tuple[Path, ...], year: int | None, region: str | None) -> N
 
 
 @cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@year_option
+@region_option
+@db_option
+@publish_option
+def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Path | None,
+           publish_to: Path | None) -> None:
+    """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused."""
+    summary = ingest_flow([str(p) for p in paths], year, region, db, publish_to, "ingest")
+    sys.exit(0 if not summary.refused else 1)
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="Campaign year.")
+@click.option("--provinces", default=None, help="Province codes, e.g. 16,17,63 (default: all on the year's map).")
+@click.option("--day", "days", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
+              help="Day to pull (repeatable; default: the campaign window).")
+@click.option("--api-url", default=None, help="Report API address (default: $KBETL_API_URL); token: $KBETL_API_TOKEN.")
+@db_option
+@publish_option
+def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None,
+         publish_to: Path | None) -> None:
+    """Pull daily facility reports from the report API (a Prefect flow run); exit 1 if a province failed."""
+    state = pull_flow(year, provinces.split(",") if provinces else None, [d.date() for d in days] or None,
+                      api_url, db, publish_to, "pull")
+    sys.exit(0 if state.is_completed() else 1)
+
+
+@cli.command()
+@click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
+@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
+@click.option("--recap-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
+              help="Archived recap files, one folder per year (<dir>/2022/…).")
+@click.option("--api-url", default=None, help="Report API to pull facility reports from (default: $KBETL_API_URL).")
+@db_option
+@publish_option
+def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url: str | None,
+             db: Path | None, publish_to: Path | None) -> None:
+    """Rebuild past campaigns, each year on its own map (a Prefect flow run); resumable, and idempotent
+    when run again."""
+    backfill_flow(parse_years(years), provinces.split(",") if provinces else None, recap_dir, api_url, db,
+                  publish_to)
+
+
+@cli.command()
 @db_option
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
     """Print the national league table from the published analyst database."""
-    path = published_path(warehouse.database_path(db))
-    con = warehouse.connect(path, read_only=True)
+    con = connect(published_path(database_path(db)), read_only=True)
     try:
         click.echo(league_table(con, year))
     finally:
         con.close()
-
-
-@cli.command("generate-samples")
-@click.argument("out_dir", type=click.Path(path_type=Path), default="data/sample")
-@click.option("--seed", type=int, default=20220615, show_default=True)
-def generate_samples_command(out_dir: Path, seed: int) -> None:
-    """Write the seeded sample recaps (every province, 2020-2025) into OUT_DIR."""
-    from kbetl.generate.recaps import generate_samples
-
-    written = generate_samples(out_dir, seed)
-    click.echo(f"{len(written)} recap files written under {out_dir}")
 
 
 @cli.command()
@@ -74,110 +113,77 @@ def docs() -> None:
         click.echo(f"wrote {path}")
 
 
-@cli.command()
-@click.option("--port", type=int, default=8765, show_default=True)
-@click.option("--years", default="2024", show_default=True, help="Campaign years to serve, e.g. 2022,2024.")
-@click.option("--provinces", default=None, help="Province codes to serve, e.g. 16,17,63 (default: all).")
-@click.option("--seed", type=int, default=None, help="Seed of the generated data (default: the samples' seed).")
-def serve(port: int, years: str, provinces: str | None, seed: int | None) -> None:
-    """Run the reference report API on 127.0.0.1 with generated facility data (token: $KBETL_API_TOKEN)."""
+@cli.command("nightly-serve")
+@click.option("--provinces", default=None, help="Province codes (default: all).")
+@click.option("--recap-dir", type=click.Path(path_type=Path), default=None, help="Folder of recap files to ingest.")
+@click.option("--lookback-days", type=int, default=3, show_default=True)
+def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: int) -> None:
+    """Serve the nightly deployment (01:00 Asia/Jakarta) against the Prefect server at $PREFECT_API_URL."""
     import os
-    import time
 
-    from kbetl.extract.report_api import TOKEN_ENV
-    from kbetl.generate.facilities import DEFAULT_SEED, generate_facility_data
-    from kbetl.server.app import running_server
+    if not os.environ.get("PREFECT_API_URL"):
+        raise click.ClickException("set PREFECT_API_URL to a running Prefect server (make nightly-start does); "
+                                   "scheduled runs never start on Prefect's temporary server")
+    from flows.nightly import serve_nightly
 
-    token = os.environ.get(TOKEN_ENV)
-    if not token:
-        raise click.ClickException(f"set {TOKEN_ENV} to the token clients must send")
-    data = generate_facility_data([int(y) for y in years.split(",")],
-                                  provinces.split(",") if provinces else None, seed or DEFAULT_SEED)
-    with running_server(data, token, port) as server:
-        click.echo(f"serving {len(data.records)} records of {len(data.facilities)} facilities at {server.base_url}"
-                   " (Ctrl-C stops)")
-        try:
-            while True:
-                time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
+    parameters = {"lookback_days": lookback_days}
+    if provinces:
+        parameters["provinces"] = provinces.split(",")
+    if recap_dir:
+        parameters["recap_dir"] = str(recap_dir.resolve())
+    serve_nightly(parameters)
 
 
-@cli.command()
-@click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
-@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
-@click.option("--recap-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
-              help="Archived recap files, one folder per year (<dir>/2022/…).")
-@click.option("--api-url", default=None, help="Report API to pull facility reports from (default: $KBETL_API_URL).")
-@click.option("--sample", is_flag=True, help="Use the bundled sample recaps and a local reference API serving "
-                                             "generated facility data for the years asked.")
-@db_option
-@publish_option
-def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url: str | None, sample: bool,
-             db: Path | None, publish_to: Path | None) -> None:
-    """Rebuild past campaigns, each year on its own map; resumable, and idempotent when run again."""
-    import contextlib
+# --- the flow runs behind the commands (also used by the development tools' quick start) -------------
+
+def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path | None, publish_to: Path | None,
+                command: str):
+    from flows.recap import ingest_recaps
+
+    return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
+                                                    publish_to=_text(publish_to), command=command))
+
+
+def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,
+              publish_to: Path | None, command: str):
+    from flows.daily import pull_daily_reports
+
+    return _in_view(None, lambda: pull_daily_reports(year, provinces, days, api_url, db=_text(db),
+                                                     publish_to=_text(publish_to), command=command,
+                                                     return_state=True))
+
+
+def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path | None, api_url: str | None,
+                  db: Path | None, publish_to: Path | None) -> Path:
     import os
-    import secrets
 
-    from kbetl.backfill import backfill_year, parse_years, provinces_of, rebuild_models
-    from kbetl.extract.report_api import TOKEN_ENV, URL_ENV
-    from kbetl.load import new_run_id
-    from kbetl.publish import publish_working
+    from flows.backfill import backfill as backfill_years
+    from kbetl.sources.report_api.client import URL_ENV
 
-    wanted_years = parse_years(years)
-    wanted_provinces = provinces.split(",") if provinces else None
-    db_path = warehouse.database_path(db)
-    with contextlib.ExitStack() as stack:
-        if sample:
-            from kbetl.generate.facilities import generate_facility_data
-            from kbetl.server.app import running_server
-
-            recap_dir = recap_dir or SAMPLE_DIR
-            os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
-            data = generate_facility_data(wanted_years, wanted_provinces)
-            api_url = stack.enter_context(running_server(data, os.environ[TOKEN_ENV])).base_url
-        api_url = api_url or os.environ.get(URL_ENV)
-        failed = _run_backfill(db_path, wanted_years, wanted_provinces, recap_dir, api_url, provinces_of,
-                               backfill_year)
-    rebuild_models(db_path)  # once, for every year loaded (also when some failed: what succeeded shows)
-    if failed:
-        raise click.ClickException(f"backfill incomplete: {'; '.join(failed)}. Run it again to finish; "
-                                   "what succeeded is kept.")
-    target = publish_working(db_path, published_path(db_path, publish_to), new_run_id())
-    click.echo(f"backfill of {', '.join(map(str, wanted_years))} complete; published {target}")
+    state = _in_view("backfill", lambda: backfill_years(
+        years, provinces, _text(recap_dir and recap_dir.resolve()), api_url or os.environ.get(URL_ENV),
+        db=_text(db), publish_to=_text(publish_to), return_state=True))
+    if not state.is_completed():
+        raise click.ClickException(state.message)
+    return state.result()
 
 
-def _run_backfill(db_path, years, provinces, recap_dir, api_url, provinces_of, backfill_year) -> list[str]:
-    """Years one after another, with progress bars on a terminal and plain log lines otherwise."""
-    from tqdm import tqdm
+def _in_view(label: str | None, run: Callable):
+    """Runs a flow with its progress shown; a locked warehouse is one sentence, not a traceback."""
+    view = ProgressView(label) if label else None
+    try:
+        with progress.listening(view) if view else nullcontext():
+            return run()
+    except WarehouseLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        if view:
+            view.close()
 
-    tqdm.monitor_interval = 0  # no monitor thread: recap files are staged in forked workers
 
-    interactive = sys.stderr.isatty()
+def _text(path: Path | None) -> str | None:
+    return str(path) if path else None
 
-    def say(message: str, error: bool = False) -> None:
-        tqdm.write(message, file=sys.stderr) if interactive else click.echo(message, err=error)
 
-    failed = []
-    for year in tqdm(years, desc="years", unit="year", disable=not interactive):
-        say(f"backfill {year}: started")
-        count = len(provinces or provinces_of(year)) if api_url else 0
-        with tqdm(total=count, desc=f"{year} provinces", unit="province", leave=False,
-                  disable=not interactive) as bar:
-            def progress(pull, year=year, bar=bar):
-                bar.update(1)
-                if not interactive:
-                    say(f"backfill {year}: province {pull.province_code} {pull.status} ({pull.records_in} records)")
-            try:
-                result = backfill_year(db_path, year, provinces, recap_dir, api_url, progress, transform=False)
-            except Exception as exc:  # a year that fails leaves the others; the run reports it
-                failed.append(f"{year}: {exc}")
-                say(f"backfill {year}: FAILED: {exc}", error=True)
-                continue
-        if result.failed:
-            failed.append(f"{year}: provinces {', '.join(result.failed)} failed")
-        loaded = sum(r.status == "loaded" for r in result.recaps.results) if result.recaps else 0
-        new = result.daily.new_records if result.daily else 0
-        say(f"backfill {year}: done; {loaded} recap files loaded, {new} new facility records")
-    return failed
+def main() -> None:
+    cli()

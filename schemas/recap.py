@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-METHODS = ("pill", "condom", "injectable", "iud", "implant", "mow", "mop")
+from schemas.methods import METHOD_CODES, METHODS
 
 
 @dataclass(frozen=True)
@@ -23,13 +23,8 @@ FIELDS = (
     Field("source_row", "row", "Row number in the file (1-based, as a spreadsheet shows it)."),
     Field("region_name", "text", "Region as written in the report; conformed to a Kemendagri code later."),
     Field("target", "count", "Target acceptors (sasaran / PPM)."),
-    Field("pill", "count", "Acceptors served with the pill (Pil)."),
-    Field("condom", "count", "Acceptors served with condoms (Kondom)."),
-    Field("injectable", "count", "Acceptors served with injectables (Suntik)."),
-    Field("iud", "count", "Acceptors served with an IUD (AKDR). MKJP."),
-    Field("implant", "count", "Acceptors served with an implant (Implan). MKJP."),
-    Field("mow", "count", "Female sterilisations (MOW, tubektomi). MKJP."),
-    Field("mop", "count", "Male sterilisations (MOP, vasektomi). MKJP."),
+    *(Field(m.code, "count", f"Acceptors served: {m.name_en} ({m.name_id})." + (" MKJP." if m.is_mkjp else ""))
+      for m in METHODS),
     Field("total", "count", "Total acceptors served (Jumlah / Total / Capaian)."),
     Field("pct", "percent", "Achievement percentage as the report states it."),
 )
@@ -83,7 +78,7 @@ def _region_named(frame: pd.DataFrame) -> pd.Series:
 
 
 def _has_achieved(frame: pd.DataFrame) -> pd.Series:
-    return frame[["total", *METHODS]].notna().any(axis=1)
+    return frame[["total", *METHOD_CODES]].notna().any(axis=1)
 
 
 RecapRowSchema = pa.DataFrameSchema(

@@ -8,16 +8,17 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="kbetl-prefect-")
 import duckdb  # noqa: E402
 import pytest  # noqa: E402
 
-from kbetl.ingest import IngestSummary, find_recap_files, load_staged, stage_recap  # noqa: E402
-from kbetl.transform import discover_models  # noqa: E402
-from kbetl.warehouse import PROJECT_DIR  # noqa: E402
+from kbetl.runs import IngestSummary, load_recaps  # noqa: E402
+from kbetl.sources.recaps.stage import find_recap_files, stage_recap  # noqa: E402
+from kbetl.warehouse.transform import discover_models  # noqa: E402
+from kbetl.warehouse.database import PROJECT_DIR  # noqa: E402
 
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 
 
 def ingest(db: Path, *paths: Path, year: int | None = None, region: str | None = None) -> IngestSummary:
     staged = [stage_recap(p, year, region) for p in find_recap_files(list(paths))]
-    return load_staged(db, staged, "test")
+    return load_recaps(db, staged, "test")
 
 
 def query(db: Path, sql: str, params=None) -> list[tuple]:

@@ -11,7 +11,7 @@ from datetime import date, datetime, timedelta, timezone
 
 import pandas as pd
 
-from kbetl.generate.facilities import FacilityData
+from devtools.generate.facilities import FacilityData
 
 WIB = timezone(timedelta(hours=7))
 YEAR, PROVINCE = 2022, "17"

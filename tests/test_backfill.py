@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from kbetl.backfill import backfill_year, parse_years
-from kbetl.extract.report_api import TOKEN_ENV
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.server.app import Faults, running_server
+from kbetl.runs import backfill_year, parse_years
+from kbetl.sources.report_api.client import TOKEN_ENV
+from devtools.generate.facilities import generate_facility_data
+from devtools.report_api_server import Faults, running_server
 
 from conftest import SAMPLE_DIR, marts_snapshot, query
 
@@ -97,7 +97,7 @@ def test_recap_files_staged_on_every_core_give_what_one_by_one_gives():
     script = """
 import sys
 from pathlib import Path
-import kbetl.ingest as ingest
+import kbetl.sources.recaps.stage as ingest
 pools = []
 class Counted(ingest.ProcessPoolExecutor):
     def __init__(self, *args, **kwargs):

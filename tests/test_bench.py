@@ -11,9 +11,9 @@ KEYS = ("rows", "pipeline_rows_per_s", "ceiling_rows_per_s", "throughput_ratio",
 
 
 def test_bench_runs_every_phase_and_writes_its_figures(tmp_path):
-    kbetl = Path(sys.executable).parent / "kbetl"
+    kbetl_dev = Path(sys.executable).parent / "kbetl-dev"
     out = tmp_path / "bench.json"
-    result = subprocess.run([kbetl, "bench", "--scale", "0.01", "--json", str(out), "--workdir",
+    result = subprocess.run([kbetl_dev, "bench", "--scale", "0.01", "--json", str(out), "--workdir",
                              str(tmp_path / "work"), "--profile", str(tmp_path / "profiles")],
                             capture_output=True, text=True, env=os.environ.copy(), timeout=900)
     assert result.returncode == 0, result.stderr[-3000:]

@@ -5,11 +5,11 @@ from decimal import Decimal
 
 import pytest
 
-from kbetl.daily import pull_province
-from kbetl.extract.report_api import ReportApiClient
-from kbetl.pull import load_pulls
+from kbetl.sources.report_api.pull import pull_province
+from kbetl.sources.report_api.client import ReportApiClient
+from kbetl.runs import load_pulls
 from kbetl.reference.tables import campaign_days
-from kbetl.server.app import running_server
+from devtools.report_api_server import running_server
 
 from conftest import ingest, marts_snapshot, query
 from facility_data import bengkulu_2022, record

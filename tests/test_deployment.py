@@ -7,10 +7,10 @@ import time
 
 import requests
 
-from kbetl.extract.report_api import TOKEN_ENV, URL_ENV
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.server.app import running_server
-from kbetl.warehouse import PROJECT_DIR
+from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
+from devtools.generate.facilities import generate_facility_data
+from devtools.report_api_server import running_server
+from kbetl.warehouse.database import PROJECT_DIR
 
 from conftest import query
 

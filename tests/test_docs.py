@@ -1,5 +1,5 @@
 from kbetl.docs import DOCS_DIR, contracts_markdown, marts_markdown
-from kbetl.transform import discover_models
+from kbetl.warehouse.transform import discover_models
 
 
 def test_committed_docs_are_what_kbetl_docs_generates():

@@ -6,16 +6,16 @@ import duckdb
 import pandas as pd
 import pytest
 
-from kbetl import warehouse
-from kbetl.backfill import rebuild_models
-from kbetl.daily import ProvincePull, pull_province
-from kbetl.extract.report_api import ApiError, Export, ReportApiClient
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.load import now
-from kbetl.pull import load_pulls
+from kbetl.warehouse import database as warehouse
+from kbetl.runs import rebuild_and_publish
+from kbetl.sources.report_api.pull import ProvincePull, pull_province
+from kbetl.sources.report_api.client import ApiError, Export, ReportApiClient
+from devtools.generate.facilities import generate_facility_data
+from kbetl.warehouse.run import now
+from kbetl.runs import load_pulls
 from kbetl.reference.tables import campaign_days
-from kbetl.server.app import Faults, running_server
-from kbetl.transform import run_transforms
+from devtools.report_api_server import Faults, running_server
+from kbetl.warehouse.transform import run_transforms
 
 from conftest import marts_snapshot, query
 from facility_data import bengkulu_2022
@@ -112,7 +112,7 @@ def test_a_load_rebuilds_the_models_of_its_year_only(two_years, tmp_path):
     assert query(db, "select count(*) = count(*) filter (where achieved_on_day = -1) from marts.daily_progress "
                      "where campaign_year = 2023") == [(True,)], "2023 was not rebuilt"
     incremental = marts_snapshot(db)
-    rebuild_models(db)
+    rebuild_and_publish(db, "test", None)
     full = marts_snapshot(db)
     assert query(db, "select min(achieved_on_day) from marts.daily_progress where campaign_year = 2023")[0][0] >= 0
     assert query(db, "select count(*) from staging.daily_current where campaign_year = 2024 and "

@@ -2,8 +2,8 @@ import math
 
 import pytest
 
-from kbetl.extract.grid import UnreadableFile
-from kbetl.extract.recap import RecapStructureError, read_recap
+from kbetl.sources.recaps.grid import UnreadableFile
+from kbetl.sources.recaps.read import RecapStructureError, read_recap
 
 from recap_files import bengkulu_rows, write_semicolon_cp1252, write_xlsx
 

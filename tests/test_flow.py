@@ -37,9 +37,9 @@ def test_ingest_command_exits_nonzero_when_a_file_is_refused(db, tmp_path):
 
 def test_daily_flow_run_loads_the_provinces_that_answer_and_ends_failed_for_the_one_down(db, monkeypatch):
     from flows.daily import pull_daily_reports
-    from kbetl.extract.report_api import TOKEN_ENV
-    from kbetl.generate.facilities import generate_facility_data
-    from kbetl.server.app import Faults, running_server
+    from kbetl.sources.report_api.client import TOKEN_ENV
+    from devtools.generate.facilities import generate_facility_data
+    from devtools.report_api_server import Faults, running_server
 
     monkeypatch.setenv(TOKEN_ENV, "flow-token")
     data = generate_facility_data([2024], ["17", "63"], scale=0.1)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.generate.figures import campaign_figures
+from devtools.generate.facilities import generate_facility_data
+from devtools.generate.figures import campaign_figures
 
 
 @pytest.fixture(scope="module")

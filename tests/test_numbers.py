@@ -1,6 +1,6 @@
 import pytest
 
-from kbetl.extract.numbers import parse_number
+from kbetl.sources.recaps.numbers import parse_number
 
 
 @pytest.mark.parametrize("cell, expected", [

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.daily import pull_province
-from kbetl.extract.report_api import ReportApiClient
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.ingest import find_recap_files, load_staged, stage_recap
-from kbetl.publish import published_path
-from kbetl.pull import load_pulls
-from kbetl.server.app import Faults, running_server
+from kbetl.sources.report_api.pull import pull_province
+from kbetl.sources.report_api.client import ReportApiClient
+from devtools.generate.facilities import generate_facility_data
+from kbetl.runs import load_recaps
+from kbetl.sources.recaps.stage import find_recap_files, stage_recap
+from kbetl.warehouse.publish import published_path
+from kbetl.runs import load_pulls
+from devtools.report_api_server import Faults, running_server
 
 from conftest import SAMPLE_DIR, query
 
@@ -23,7 +24,7 @@ KALSEL_2022 = next((SAMPLE_DIR / "2022").glob("63_*"))
 
 
 def publish_recaps(db, *paths):
-    return load_staged(db, [stage_recap(p) for p in find_recap_files(list(paths))], "test", published_path(db))
+    return load_recaps(db, [stage_recap(p) for p in find_recap_files(list(paths))], "test", publish_to=published_path(db))
 
 
 def test_published_path_sits_beside_the_working_file(tmp_path):
@@ -74,7 +75,7 @@ def test_a_failed_run_publishes_nothing_and_leaves_the_last_good_file(db):
     with running_server(data, "t", faults=Faults(down_provinces=["17"])) as server:
         api = ReportApiClient(server.base_url, "t", retries=1, backoff_s=0.01)
         pulls = [pull_province(api, 2024, p, [date(2024, 6, 4)]) for p in ("17", "63")]
-    summary = load_pulls(db, pulls, "test", published)
+    summary = load_pulls(db, pulls, "test", publish_to=published)
     assert summary.failed and summary.published is None
     assert published.read_bytes() == before
 

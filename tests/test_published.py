@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from kbetl.generate.recaps import QUIRKS, generate_samples
+from devtools.generate.recaps import QUIRKS, generate_samples
 
 from conftest import SAMPLE_DIR, query
 

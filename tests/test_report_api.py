@@ -7,11 +7,11 @@ from datetime import date
 import duckdb
 import pytest
 
-from kbetl.daily import pull_province
-from kbetl.extract.report_api import ApiError, ReportApiClient
-from kbetl.generate.facilities import generate_facility_data
-from kbetl.pull import load_pulls
-from kbetl.server.app import Faults, running_server
+from kbetl.sources.report_api.pull import pull_province
+from kbetl.sources.report_api.client import ApiError, ReportApiClient
+from devtools.generate.facilities import generate_facility_data
+from kbetl.runs import load_pulls
+from devtools.report_api_server import Faults, running_server
 
 from conftest import query
 from facility_data import bengkulu_2022
@@ -136,7 +136,8 @@ def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db, tmp_pat
 def test_a_record_outside_the_window_asked_for_is_quarantined(db):
     import pandas as pd
 
-    from kbetl.daily import ProvincePull, decode_records
+    from kbetl.sources.report_api.decode import decode_records
+    from kbetl.sources.report_api.pull import ProvincePull
 
     sent = {"facility_code": "1771001", "regency_code": "1771", "method": "pill", "service_type": "new",
             "acceptors": 1, "reported_at": "2022-06-15T08:00:00+07:00", "updated_at": "2022-06-15T08:00:00+07:00",
@@ -157,7 +158,7 @@ def test_a_record_outside_the_window_asked_for_is_quarantined(db):
 def test_json_values_of_the_wrong_type_are_quarantined_before_the_checks():
     import pandas as pd
 
-    from kbetl.daily import decode_records
+    from kbetl.sources.report_api.decode import decode_records
 
     good = {"facility_code": "1701001", "regency_code": "1701", "method": "pill", "service_type": "new",
             "acceptors": 1, "report_date": "2022-06-15", "reported_at": "2022-06-15T08:00:00+07:00",

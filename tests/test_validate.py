@@ -3,8 +3,8 @@ import pytest
 from click.testing import CliRunner
 
 from kbetl.cli import cli
-from kbetl.extract.recap import RecapStructureError, read_recap
-from kbetl.validate import validate_recap
+from kbetl.sources.recaps.read import RecapStructureError, read_recap
+from kbetl.sources.recaps.check import validate_recap
 
 from recap_files import bengkulu_rows, write_semicolon_cp1252
 

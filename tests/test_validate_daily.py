@@ -5,8 +5,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kbetl.daily import ProvincePull
-from kbetl.pull import load_pulls
+from kbetl.sources.report_api.pull import ProvincePull
+from kbetl.runs import load_pulls
 
 from conftest import query
 
@@ -31,7 +31,7 @@ def test_failures_deep_in_a_large_staging_table_name_their_own_rows(db):
     pull = ProvincePull(2022, "17", [date(2022, 6, d) for d in range(15, 20)], facilities=register,
                         targets=pd.DataFrame(columns=["region_code", "level", "target", "kbpp_target"]),
                         records=records, records_in=ROWS)
-    summary = load_pulls(db, [pull], "test", transform=False)
+    summary = load_pulls(db, [pull], "test", rebuild="none")
     assert query(db, "select source_row, check_name, value from audit.quarantine order by source_row") == [
         (7, "registered_facility", "1771999"), (150_001, "known_method", "herbal"),
         (200_000, "non_negative", "-2"), (250_000, "not_nullable", None), (299_990, "registered_facility", "1771998")]

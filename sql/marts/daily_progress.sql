@@ -65,4 +65,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, report_date, region_code

@@ -112,4 +112,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, ranking, scope_code, position

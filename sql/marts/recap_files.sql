@@ -45,4 +45,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, scope_code, loaded_at

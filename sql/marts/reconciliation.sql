@@ -29,4 +29,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, region_code

@@ -72,4 +72,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, report_date, regency_code

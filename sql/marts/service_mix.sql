@@ -46,4 +46,3 @@ final as (
 )
 
 select * from final
-order by campaign_year, region_code, method, service_type

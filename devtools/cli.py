@@ -1,0 +1,143 @@
+"""The `kbetl-dev` command: the quick start, the reference report API, the sample generators and the
+benchmark. It drives kbetl's own commands and flows; kbetl knows nothing of it."""
+
+import os
+import secrets
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import click
+
+from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow
+from kbetl.reports.tables import fastest_table, league_table
+from kbetl.runs import parse_years
+from kbetl.sources.report_api.client import TOKEN_ENV
+from kbetl.warehouse.database import PROJECT_DIR, connect
+
+SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
+# The daily path of the quick start: PSA 2024 (4 June) in Sumatera Selatan, Bengkulu, Kalimantan Selatan.
+QUICKSTART_YEAR, QUICKSTART_PROVINCES = 2024, ["16", "17", "63"]
+
+
+@contextmanager
+def sample_api(years: list[int], provinces: list[str] | None) -> Iterator[str]:
+    """The reference report API on 127.0.0.1 with generated facility data, under a fresh token that the
+    client finds in the environment; stopped on leaving."""
+    from devtools.generate.facilities import generate_facility_data
+    from devtools.report_api_server import running_server
+
+    os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
+    data = generate_facility_data(years, provinces)
+    with running_server(data, os.environ[TOKEN_ENV]) as server:
+        click.echo(f"Reference report API on {server.base_url}: {len(data.records)} facility records")
+        yield server.base_url
+
+
+@click.group()
+def cli() -> None:
+    """kbetl-dev: the quick start, the reference report API, sample data and the benchmark."""
+
+
+@cli.command()
+@db_option
+@publish_option
+def quickstart(db: Path | None, publish_to: Path | None) -> None:
+    """Ingest the sample recaps, pull sample daily reports from a local reference API, print the results."""
+    summary = ingest_flow([str(SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
+    with sample_api([QUICKSTART_YEAR], QUICKSTART_PROVINCES) as api_url:
+        state = pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, api_url, db, publish_to, "quickstart")
+    if not state.is_completed():
+        raise click.ClickException(f"daily pull failed: {state.message}")
+    analyst_file = state.result().published
+    con = connect(analyst_file, read_only=True)
+    try:
+        click.echo(league_table(con))
+        click.echo("")
+        click.echo(fastest_table(con, QUICKSTART_YEAR, "63"))
+    finally:
+        con.close()
+    click.echo(f"\nAnalyst database (published): {analyst_file}")
+    click.echo(f"Working database (the pipeline's own): {summary.db_path}")
+    cli_path = Path(sys.executable).parent / "duckdb"
+    click.echo(f'Query it (DuckDB 1.5 CLI): {cli_path} -readonly {analyst_file} -c "select * from marts.ranking '
+               f"where ranking='national' and campaign_year=2024 order by rank\"")
+
+
+@cli.command("backfill-sample")
+@click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
+@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
+@db_option
+@publish_option
+def backfill_sample(years: str, provinces: str | None, db: Path | None, publish_to: Path | None) -> None:
+    """`kbetl backfill` on the bundled sample recaps and a local reference API serving generated data."""
+    wanted = parse_years(years)
+    wanted_provinces = provinces.split(",") if provinces else None
+    with sample_api(wanted, wanted_provinces) as api_url:
+        published = backfill_flow(wanted, wanted_provinces, SAMPLE_DIR, api_url, db, publish_to)
+    click.echo(f"backfill of {', '.join(map(str, wanted))} complete; published {published}")
+
+
+@cli.command()
+@click.option("--port", type=int, default=8765, show_default=True)
+@click.option("--years", default="2024", show_default=True, help="Campaign years to serve, e.g. 2022,2024.")
+@click.option("--provinces", default=None, help="Province codes to serve, e.g. 16,17,63 (default: all).")
+@click.option("--seed", type=int, default=None, help="Seed of the generated data (default: the samples' seed).")
+def serve(port: int, years: str, provinces: str | None, seed: int | None) -> None:
+    """Run the reference report API on 127.0.0.1 with generated facility data (token: $KBETL_API_TOKEN)."""
+    import time
+
+    from devtools.generate.facilities import DEFAULT_SEED, generate_facility_data
+    from devtools.report_api_server import running_server
+
+    token = os.environ.get(TOKEN_ENV)
+    if not token:
+        raise click.ClickException(f"set {TOKEN_ENV} to the token clients must send")
+    data = generate_facility_data(parse_years(years), provinces.split(",") if provinces else None,
+                                  seed or DEFAULT_SEED)
+    with running_server(data, token, port) as server:
+        click.echo(f"serving {len(data.records)} records of {len(data.facilities)} facilities at {server.base_url}"
+                   " (Ctrl-C stops)")
+        try:
+            while True:
+                time.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+
+
+@cli.command("generate-samples")
+@click.argument("out_dir", type=click.Path(path_type=Path), default="data/sample")
+@click.option("--seed", type=int, default=20220615, show_default=True)
+def generate_samples_command(out_dir: Path, seed: int) -> None:
+    """Write the seeded sample recaps (every province, 2020-2025) into OUT_DIR."""
+    from devtools.generate.recaps import generate_samples
+
+    written = generate_samples(out_dir, seed)
+    click.echo(f"{len(written)} recap files written under {out_dir}")
+
+
+@cli.command()
+@click.option("--scale", type=float, default=1.0, show_default=True, help="Share of the provinces (1.0 = national).")
+@click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write the figures here.")
+@click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench-work"), show_default=True)
+@click.option("--profile", "profile_dir", type=click.Path(path_type=Path), default=None,
+              help="Also write a pyinstrument profile of each phase here (pip install -e '.[profile]').")
+def bench(scale: float, json_path: Path | None, workdir: Path, profile_dir: Path | None) -> None:
+    """Benchmark the pipeline at national scale against the raw DuckDB ceiling; print the figures."""
+    import json
+
+    from devtools.bench import PROFILE_ENV, run_bench, table
+
+    if profile_dir:
+        profile_dir.mkdir(parents=True, exist_ok=True)
+        os.environ[PROFILE_ENV] = str(profile_dir.resolve())
+    figures = run_bench(scale, workdir.resolve())
+    click.echo(table(figures))
+    if json_path:
+        json_path.write_text(json.dumps(figures, indent=2))
+        click.echo(f"figures written to {json_path}")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,1 @@
+"""Seeded generators: campaign figures, recap spreadsheets and facility data that tell one story."""

@@ -1,0 +1,287 @@
+"""Reference implementation of the regional report API, version 1 (contract: docs/api.md).
+
+A threaded HTTP server on 127.0.0.1 serving a FacilityData set. Faults can be switched on for tests
+(per server, or over HTTP with POST /_faults): a share of 500s, 429s with Retry-After, slow
+responses, provinces that stay down, truncated bodies, a page that changes between two requests.
+"""
+
+import hashlib
+import json
+import math
+import tempfile
+import threading
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from time import sleep
+from urllib.parse import parse_qs, urlparse
+
+import duckdb
+import pandas as pd
+
+from devtools.generate.facilities import FacilityData
+
+DEFAULT_PAGE_SIZE = 1000
+MAX_PAGE_SIZE = 5000
+MAX_EXPORT_DAYS = 62
+PARQUET = "application/vnd.apache.parquet"
+EXPORT_CHUNK = 1 << 20
+RECORD_FIELDS = ["facility_code", "regency_code", "method", "service_type", "acceptors", "report_date",
+                 "reported_at", "updated_at"]
+
+
+@dataclass
+class Faults:
+    fail_first: int = 0  # the first N requests to each URL answer 500
+    throttle_first: int = 0  # the first N requests to each URL answer 429 with Retry-After
+    retry_after_s: int = 1  # whole seconds, as RFC 9110 has it
+    delay_s: float = 0.0
+    down_provinces: list[str] = field(default_factory=list)  # always 503
+    truncate_provinces: list[str] = field(default_factory=list)  # bodies cut in half
+    change_after_first_page: bool = False  # the data changes (once) between page 1 and page 2
+    no_export: bool = False  # an API without the bulk export (404), as older regional servers are
+
+
+class ReportApiServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+        self.data = data
+        # Indexed once, so that a page is a slice, not a scan of the whole country.
+        self.services_by_day = _index(data.records, ["province_code", "report_date"],
+                                      ["facility_code", "method", "service_type"])
+        self.exports = _export_table(data.records)
+        self.register_by_year = _index(data.facilities, ["province_code", "campaign_year"], ["facility_code"])
+        self.targets_by_year = _index(data.targets, ["province_code", "campaign_year"], ["region_code"])
+        self.token = token
+        self.faults = faults or Faults()
+        self.hits: dict[str, int] = {}
+        self.data_version = 1
+        self.lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.exports.close()
+
+    def count_hit(self, key: str) -> int:
+        with self.lock:
+            self.hits[key] = self.hits.get(key, 0) + 1
+            return self.hits[key]
+
+
+@contextmanager
+def running_server(data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+    """Starts the server in a background thread; stops it on exit."""
+    server = ReportApiServer(data, token, port, faults)
+    thread = threading.Thread(target=server.serve_forever, name="report-api", daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: ReportApiServer
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # keep-alive requests otherwise stall ~40 ms each
+
+    def log_message(self, format, *args):  # noqa: A002 - quiet by default; tests read hits instead
+        pass
+
+    def do_GET(self):  # noqa: N802
+        url = urlparse(self.path)
+        query = {k: v[-1] for k, v in parse_qs(url.query).items()}
+        parts = [p for p in url.path.split("/") if p]
+        if parts == ["v1", "health"]:
+            return self._json(200, {"status": "ok", "data_version": self.server.data_version})
+        if self.headers.get("Authorization") != f"Bearer {self.server.token}":
+            return self._error(401, "unauthorized", "send 'Authorization: Bearer <token>'")
+        faults = self.server.faults
+        if faults.delay_s:
+            sleep(faults.delay_s)
+        province = parts[2] if len(parts) >= 4 and parts[:2] == ["v1", "provinces"] else query.get("province")
+        if province in faults.down_provinces:
+            return self._error(503, "unavailable", f"province {province} is not reachable")
+        hit = self.server.count_hit(self.path)
+        if hit <= faults.throttle_first:
+            return self._error(429, "rate_limited", "too many requests",
+                               {"Retry-After": str(faults.retry_after_s)})
+        if hit <= faults.throttle_first + faults.fail_first:
+            return self._error(500, "internal", "temporary failure")
+        try:
+            if parts[:2] == ["v1", "provinces"] and parts[3:] == ["services", "export"] and not faults.no_export:
+                return self._parquet(self._services_export(province, query),
+                                     truncate=province in faults.truncate_provinces)
+            if len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "services":
+                body = self._services(province, query)
+            elif len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "facilities":
+                body = self._facilities(province, query)
+            elif parts == ["v1", "targets"]:
+                body = self._targets(query)
+            else:
+                return self._error(404, "not_found", f"no resource {url.path}")
+        except _BadRequest as exc:
+            return self._error(400, "bad_request", str(exc))
+        self._json(200, body, truncate=province in faults.truncate_provinces)
+
+    def do_POST(self):  # noqa: N802
+        if urlparse(self.path).path != "/_faults":
+            return self._error(404, "not_found", self.path)
+        length = int(self.headers.get("Content-Length", 0))
+        self.server.faults = Faults(**json.loads(self.rfile.read(length) or b"{}"))
+        self.server.hits.clear()
+        self._json(200, asdict(self.server.faults))
+
+    def _services(self, province: str, query: dict) -> dict:
+        day = _date(query, "date")
+        page = self._page(self.server.services_by_day.get((province, day), _EMPTY), query)
+        if self.server.faults.change_after_first_page and page["page"] == 1:
+            self.server.faults.change_after_first_page = False  # one record arrives, once
+            self.server.data_version += 1
+        rows = page.pop("rows")
+        page["records"] = [] if rows.empty else [
+            {**r, "report_date": r["report_date"].isoformat(), "reported_at": r["reported_at"].isoformat(),
+             "updated_at": r["updated_at"].isoformat()}
+            for r in rows[["facility_code", "regency_code", "method", "service_type", "acceptors",
+                           "report_date", "reported_at", "updated_at"]].to_dict("records")]
+        return {"province_code": province, "date": day.isoformat(), **page}
+
+    def _services_export(self, province: str, query: dict) -> tuple[bytes, int]:
+        """The window's records of a province as one Parquet file, in the order of the JSON pages."""
+        first, last = _date(query, "from"), _date(query, "to")
+        if not 0 <= (last - first).days < MAX_EXPORT_DAYS:
+            raise _BadRequest(f"'from'..'to' must be 1 to {MAX_EXPORT_DAYS} days, got {first}..{last}")
+        con = self.server.exports.cursor()  # one per request: cursors may run in parallel
+        try:
+            with tempfile.TemporaryDirectory() as tmp:
+                path = f"{tmp}/export.parquet"
+                selected = """select * exclude (province_code) from records
+                              where province_code = $province and report_date between $first and $last
+                              order by report_date, facility_code, method, service_type"""
+                params = {"province": province, "first": first, "last": last}
+                con.execute(f"copy ({selected}) to '{path}' (format parquet, compression zstd)", params)
+                records = con.execute(f"select count(*) from ({selected})", params).fetchone()[0]
+                with open(path, "rb") as f:
+                    return f.read(), records
+        finally:
+            con.close()
+
+    def _facilities(self, province: str, query: dict) -> dict:
+        year = _int(query, "year")
+        page = self._page(self.server.register_by_year.get((province, year), _EMPTY), query)
+        rows = page.pop("rows")
+        if rows.empty:
+            rows = pd.DataFrame(columns=["facility_code", "facility_name", "district_code", "regency_code", "kind"])
+        rows = rows[["facility_code", "facility_name", "district_code", "regency_code", "kind"]]
+        page["facilities"] = rows.astype(object).where(rows.notna(), None).to_dict("records")
+        return {"province_code": province, "year": year, **page}
+
+    def _targets(self, query: dict) -> dict:
+        year, province = _int(query, "year"), query.get("province")
+        selected = self.server.targets_by_year.get((province, year), _EMPTY)
+        if selected.empty:
+            selected = pd.DataFrame(columns=["region_code", "level", "target", "kbpp_target"])
+        rows = selected[["region_code", "level", "target", "kbpp_target"]].astype(object)
+        return {"year": year, "province_code": province,
+                "targets": rows.where(rows.notna(), None).to_dict("records")}
+
+    def _page(self, frame: pd.DataFrame, query: dict) -> dict:
+        size = min(_int(query, "page_size", DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE)
+        number = _int(query, "page", 1)
+        pages = max(1, math.ceil(len(frame) / size))
+        if number < 1 or number > pages:
+            raise _BadRequest(f"page {number} is outside 1..{pages}")
+        return {"page": number, "page_size": size, "total_records": len(frame), "total_pages": pages,
+                "next_page": number + 1 if number < pages else None, "data_version": self.server.data_version,
+                "rows": frame.iloc[(number - 1) * size: number * size]}
+
+    def _json(self, status: int, body: dict, headers: dict | None = None, truncate: bool = False):
+        payload = json.dumps(body, default=_plain).encode()
+        if truncate:
+            payload = payload[: len(payload) // 2]
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _parquet(self, export: tuple[bytes, int], truncate: bool = False):
+        payload, records = export
+        headers = {"Content-Type": PARQUET, "X-Total-Records": str(records),
+                   "X-Data-Version": str(self.server.data_version),
+                   "X-Content-SHA256": hashlib.sha256(payload).hexdigest()}
+        if truncate:
+            payload = payload[: len(payload) // 2]
+        self.send_response(200)
+        for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        for start in range(0, len(payload), EXPORT_CHUNK):
+            self.wfile.write(payload[start:start + EXPORT_CHUNK])
+
+    def _error(self, status: int, code: str, message: str, headers: dict | None = None):
+        self._json(status, {"error": {"code": code, "message": message}}, headers)
+
+
+class _BadRequest(ValueError):
+    pass
+
+
+_EMPTY = pd.DataFrame()
+
+
+def _export_table(records: pd.DataFrame) -> duckdb.DuckDBPyConnection:
+    """The records in an in-memory DuckDB table with the export's types, sorted so that a province's
+    window is a narrow scan."""
+    con = duckdb.connect()
+    con.register("source", records if not records.empty else pd.DataFrame(columns=["province_code", *RECORD_FIELDS]))
+    con.execute("""create table records as
+                   select province_code::varchar as province_code, facility_code::varchar as facility_code,
+                          regency_code::varchar as regency_code, method::varchar as method,
+                          service_type::varchar as service_type, acceptors::bigint as acceptors,
+                          report_date::date as report_date, reported_at::timestamptz as reported_at,
+                          updated_at::timestamptz as updated_at
+                   from source order by province_code, report_date, facility_code, method, service_type""")
+    con.unregister("source")
+    return con
+
+
+def _index(frame: pd.DataFrame, keys: list[str], order: list[str]) -> dict[tuple, pd.DataFrame]:
+    if frame.empty:
+        return {}
+    return {key: group.sort_values(order).reset_index(drop=True)
+            for key, group in frame.groupby(keys, sort=False)}
+
+
+def _int(query: dict, name: str, default: int | None = None) -> int:
+    value = query.get(name)
+    if value is None and default is not None:
+        return default
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise _BadRequest(f"parameter {name!r} must be a whole number, got {value!r}") from None
+
+
+def _date(query: dict, name: str) -> date:
+    try:
+        return date.fromisoformat(query[name])
+    except (KeyError, ValueError):
+        raise _BadRequest(f"parameter {name!r} must be a date YYYY-MM-DD") from None
+
+
+def _plain(value):
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"cannot serialise {type(value).__name__}")

@@ -1,1 +1,0 @@
-"""Extractors: one module per source kind."""

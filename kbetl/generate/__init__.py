@@ -1,1 +1,0 @@
-"""Synthetic data: bundled samples and national-scale sets, seeded and reproducible."""

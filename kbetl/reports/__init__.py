@@ -1,0 +1,1 @@
+"""What people read: text tables, validation reports, run summaries."""

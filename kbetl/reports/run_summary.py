@@ -1,0 +1,53 @@
+"""Summaries of a run: one line per run for the terminal or log, the nightly run's markdown artifact."""
+
+import duckdb
+
+from kbetl.runs import IngestSummary, PullSummary
+
+
+def ingest_summary(summary: IngestSummary) -> str:
+    loaded = [r for r in summary.results if r.status == "loaded"]
+    unchanged = len(summary.results) - len(loaded)
+    lines = [f"run {summary.run_id}: {summary.status}; {len(loaded)} files loaded, {unchanged} unchanged, "
+             f"{len(summary.refused)} refused; {sum(r.rows_accepted for r in loaded)} rows accepted, "
+             f"{sum(r.rows_quarantined for r in loaded)} quarantined, {sum(r.findings for r in loaded)} findings"]
+    lines += [f"  refused {item.path.name}: {item.refused}" for item in summary.refused]
+    return "\n".join(lines)
+
+
+def pull_summary(summary: PullSummary) -> str:
+    ok = [p for p in summary.pulls if p.status != "failed"]
+    lines = [f"run {summary.run_id}: {len(ok)} provinces pulled, {len(summary.failed)} failed; "
+             f"{sum(p.records_in for p in ok)} records received, {summary.new_records} new, "
+             f"{sum(p.records_rejected for p in ok)} rejected"]
+    lines += [f"  FAILED province {p.province_code}: {p.error}" for p in summary.failed]
+    return "\n".join(lines)
+
+
+def run_summary_markdown(published: duckdb.DuckDBPyConnection, working: duckdb.DuckDBPyConnection,
+                         run_ids: list[str], year: int | None) -> str:
+    """The nightly run's artifact: league table top and bottom, rejected rows by reason, findings."""
+    lines = [f"# kbetl nightly run {', '.join(run_ids) or '(nothing pulled)'}", ""]
+    if year is not None:
+        league = published.execute(
+            "select position, region_name, achievement_pct, achieved, target from marts.ranking "
+            "where ranking = 'national' and campaign_year = ? order by position", [year]).fetchall()
+        if league:
+            lines += [f"## National league table {year}: top and bottom", "",
+                      "| # | province | % | achieved | target |", "|---|---|---|---|---|"]
+            shown = league if len(league) <= 10 else [*league[:5], None, *league[-5:]]
+            lines += ["| … | | | | |" if r is None else f"| {r[0]} | {r[1]} | {r[2]} | {r[3]} | {r[4]} |"
+                      for r in shown]
+            lines.append("")
+    rejected = working.execute(
+        "select check_name, column_name, count(*) from audit.quarantine where run_id in ? "
+        "group by all order by 3 desc", [run_ids or [""]]).fetchall()
+    lines += ["## Rejected rows by reason", ""]
+    lines += [f"- {check} ({column}): {count}" for check, column, count in rejected] or ["- none"]
+    findings = working.execute(
+        "select check_name, count(*) from audit.findings where run_id in ? group by all order by 2 desc",
+        [run_ids or [""]]).fetchall()
+    lines += ["", "## Cross-check findings", ""]
+    lines += [f"- {check}: {count}" for check, count in findings] or ["- none"]
+    return "\n".join(lines) + "\n"
+

@@ -1,0 +1,226 @@
+"""The only orchestration: ingest recap files, pull daily reports, backfill a year, rebuild and publish.
+
+Each step is one run of the warehouse skeleton (kbetl.warehouse.run). Prefect drives the same functions
+(flows/): where a flow wants a step to be a task of its own (a province's pull, retried; a year of a
+backfill), it passes that task in as the step, so there is one code path with or without Prefect.
+Progress goes out as events (kbetl.progress) for whoever shows it.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from contextvars import copy_context
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import partial
+from pathlib import Path
+
+from kbetl import progress
+from kbetl.reference.regions import provinces_of
+from kbetl.reference.tables import campaign_days, campaign_days_between
+from kbetl.sources.recaps.load import load_staged
+from kbetl.sources.recaps.stage import StagedFile, find_recap_files, loaded_hashes, stage_recaps
+from kbetl.sources.report_api import load as report_load
+from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
+from kbetl.warehouse.run import FileLoad, warehouse_run
+
+MAX_PARALLEL_PROVINCES = 8
+
+PullOne = Callable[[str], ProvincePull]
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    db_path: Path
+    status: str
+    results: list[FileLoad]
+    refused: list[StagedFile]
+    published: Path | None = None
+
+
+@dataclass
+class PullSummary:
+    run_id: str
+    pulls: list[ProvincePull]
+    published: Path | None = None
+
+    @property
+    def failed(self) -> list[ProvincePull]:
+        return [p for p in self.pulls if p.status == "failed"]
+
+    @property
+    def new_records(self) -> int:
+        return sum(p.records_new for p in self.pulls)
+
+
+@dataclass
+class BackfillYear:
+    year: int
+    recaps: IngestSummary | None
+    daily: PullSummary | None
+
+    @property
+    def failed(self) -> list[str]:
+        return [p.province_code for p in self.daily.failed] if self.daily else []
+
+
+# --- recap files ------------------------------------------------------------------------------------
+
+def stage(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None) -> list[StagedFile]:
+    """Reads and checks the files (recursing into folders), skipping those whose bytes are loaded."""
+    files = find_recap_files(paths)
+    progress.emit("files_found", count=len(files))
+    return stage_recaps(files, year, region, loaded_hashes(db_path))
+
+
+def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameters: dict | None = None, *,
+                rebuild: str = "touched", publish_to: Path | None = None) -> IngestSummary:
+    with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
+        refused = load_staged(run, staged)
+    return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
+
+
+def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
+                  command: str = "ingest", *, rebuild: str = "touched",
+                  publish_to: Path | None = None) -> IngestSummary:
+    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region}
+    return load_recaps(db_path, stage(db_path, paths, year, region), command, parameters, rebuild=rebuild,
+                       publish_to=publish_to)
+
+
+# --- daily facility reports -------------------------------------------------------------------------
+
+def landing_dir(db_path: Path) -> Path:
+    """Where exports land until they are loaded (their bytes are then kept in raw.api_responses)."""
+    return db_path.parent / "landing"
+
+
+def province_puller(base_url: str | None, year: int, days: list[date], db_path: Path) -> PullOne:
+    return partial(pull_one_province, base_url, year, days=days, landing_dir=landing_dir(db_path))
+
+
+def pull_reports(db_path: Path, year: int, provinces: list[str] | None = None, days: list[date] | None = None,
+                 base_url: str | None = None, command: str = "pull", *, pull_one: PullOne | None = None,
+                 rebuild: str = "touched", publish_to: Path | None = None) -> PullSummary:
+    """Pulls the given days (default: the campaign window) of the given provinces (default: all on the
+    year's map), at most MAX_PARALLEL_PROVINCES at once, each loaded as it arrives (one writer)."""
+    provinces = provinces or provinces_of(year)
+    days = days or campaign_days(year)
+    pull_one = pull_one or province_puller(base_url, year, days, db_path)
+    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:
+        return load_pulls(db_path, _as_they_come(pool, pull_one, provinces), command, parameters, rebuild=rebuild,
+                          publish_to=publish_to)
+
+
+def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, parameters: dict | None = None, *,
+               rebuild: str = "touched", publish_to: Path | None = None) -> PullSummary:
+    """Loads one campaign year's pulls as they come; a failed province fails the run (nothing published)."""
+    with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
+        loaded = report_load.load_pulls(run, pulls)
+    return PullSummary(run.id, loaded, run.published)
+
+
+def _as_they_come(pool: ThreadPoolExecutor, pull_one: PullOne, provinces: list[str]) -> Iterator[ProvincePull]:
+    """Pulls in completion order, never more than the pool's width in flight or waiting to be loaded.
+    Each runs in a copy of the caller's context, so that a Prefect task passed as pull_one knows its flow."""
+    pending, queue = set(), list(provinces)
+    while queue or pending:
+        while queue and len(pending) < MAX_PARALLEL_PROVINCES:
+            pending.add(pool.submit(copy_context().run, pull_one, queue.pop(0)))
+        done, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in done:
+            pulled = future.result()
+            progress.emit("province_pulled", pull=pulled)
+            yield pulled
+
+
+# --- backfill ---------------------------------------------------------------------------------------
+
+def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_dir: Path | None,
+                  base_url: str | None, *, pull_one: PullOne | None = None,
+                  rebuild: str = "touched") -> BackfillYear:
+    """One year on its own map: its archived recaps (recap_dir/<year>/), then its provinces' reports."""
+    progress.emit("year_started", year=year, provinces=len(provinces or provinces_of(year)) if base_url else 0)
+    recaps = None
+    if recap_dir is not None and (recap_dir / str(year)).is_dir():
+        recaps = ingest_recaps(db_path, [recap_dir / str(year)], year, command="backfill", rebuild=rebuild)
+    daily = None
+    if base_url is not None:
+        daily = pull_reports(db_path, year, provinces, None, base_url, "backfill", pull_one=pull_one, rebuild=rebuild)
+    result = BackfillYear(year, recaps, daily)
+    progress.emit("year_finished", result=result)
+    return result
+
+
+def rebuild_and_publish(db_path: Path, command: str, publish_to: Path | None) -> Path | None:
+    """Every model rebuilt from what is loaded; published when publish_to is given."""
+    with warehouse_run(db_path, command, rebuild="all", publish_to=publish_to) as run:
+        pass
+    return run.published
+
+
+def backfill(db_path: Path, years: Iterable[int], provinces: list[str] | None, recap_dir: Path | None,
+             base_url: str | None, publish_to: Path | None, *,
+             year_step: Callable[[int], BackfillYear] | None = None) -> tuple[list[str], Path | None]:
+    """Years one after another, each committing as it goes; then every model rebuilt once, and published
+    if no year failed. Returns (what failed, the published file). Run again, it finishes what failed."""
+    year_step = year_step or (lambda y: backfill_year(db_path, y, provinces, recap_dir, base_url, rebuild="none"))
+    failed = []
+    for year in sorted(years):
+        try:
+            result = year_step(year)
+        except Exception as exc:  # a year that fails leaves the others; the run reports it
+            failed.append(f"{year}: {exc}")
+            progress.emit("year_failed", year=year, error=str(exc))
+            continue
+        if result.failed:
+            failed.append(f"{year}: provinces {', '.join(result.failed)} failed")
+    published = rebuild_and_publish(db_path, "backfill", None if failed else publish_to)
+    return failed, published
+
+
+# --- the nightly day -------------------------------------------------------------------------------
+
+@dataclass
+class NightlyDay:
+    windows: dict[int, list[date]]  # campaign year → its days pulled
+    run_ids: list[str]
+    failed: list[str]
+
+    @property
+    def latest_year(self) -> int | None:
+        return max(self.windows, default=None)
+
+
+def nightly_day(db_path: Path, run_date: date, lookback_days: int, provinces: list[str] | None,
+                recap_dir: str | None, base_url: str | None, publish_to: Path | None, *,
+                ingest_step: Callable[..., IngestSummary] | None = None,
+                pull_step: Callable[..., PullSummary] | None = None) -> NightlyDay:
+    """Recap files dropped in recap_dir, then the daily reports of run_date and of the look-back days that
+    fall in a campaign (late reports and corrections)."""
+    ingest_step = ingest_step or partial(ingest_recaps, db_path, publish_to=publish_to)
+    pull_step = pull_step or partial(pull_reports, db_path, base_url=base_url, publish_to=publish_to)
+    day = NightlyDay(campaign_days_between(run_date - timedelta(days=lookback_days), run_date), [], [])
+    if recap_dir:
+        day.run_ids.append(ingest_step(paths=[recap_dir], command="nightly").run_id)
+    for year, days in day.windows.items():
+        try:
+            summary = pull_step(year=year, provinces=provinces, days=days, command="nightly")
+        except Exception as exc:
+            day.failed.append(f"{year}: {exc}")
+            continue
+        day.run_ids.append(summary.run_id)
+        if summary.failed:
+            names = ", ".join(p.province_code for p in summary.failed)
+            day.failed.append(f"{year}: provinces {names} failed after retries; the others were loaded")
+    return day
+
+
+def parse_years(text: str) -> list[int]:
+    """'2020-2024' or '2020,2022' → [2020, …]."""
+    years = []
+    for part in text.split(","):
+        first, _, last = part.partition("-")
+        years += range(int(first), int(last or first) + 1)
+    return sorted(set(years))

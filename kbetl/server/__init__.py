@@ -1,1 +1,0 @@
-"""The reference report API: serves facility data over HTTP on loopback, and can misbehave on request."""

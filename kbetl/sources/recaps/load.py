@@ -1,0 +1,84 @@
+"""Writing recap files to the working database: landed bytes, accepted rows, quarantine, findings.
+
+Each file loads in one transaction: it is all there or none of it is. A file whose bytes have landed
+before is not loaded again, so re-ingesting changes nothing.
+"""
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from kbetl.sources.recaps.check import METHODS, ValidatedRecap
+from kbetl.sources.recaps.stage import StagedFile
+from kbetl.warehouse.run import FileLoad, Run, now
+from schemas.audit import FINDINGS, QUARANTINE
+
+ROW_COLUMNS = ["source_row", "is_total_row", "region_code", "region_name", "region_name_reported",
+               "target", *METHODS, "total", "achieved", "pct"]
+
+
+def load_staged(run: Run, staged: list[StagedFile]) -> list[StagedFile]:
+    """Loads staged files one at a time, records the refused ones; returns the refused."""
+    refused = []
+    for item in staged:
+        if item.unchanged:
+            run.files.append(FileLoad(item.path.name, "unchanged", 0, 0, 0))
+        elif item.recap is None:
+            record_refused(run.con, item.path.name, None, item.refused, run.id)
+            refused.append(item)
+        else:
+            run.files.append(load_recap(run.con, item.recap, item.path.resolve(), run.id))
+            run.years.add(item.recap.campaign_year)
+    run.refused += len(refused)
+    return refused
+
+
+def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
+    return con.execute("select count(*) from audit.recap_submissions where file_sha256 = ?",
+                       [sha256]).fetchall()[0][0] > 0
+
+
+def load_recap(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, source_path: Path, run_id: str) -> FileLoad:
+    extract = recap.extract
+    if already_loaded(con, extract.sha256):
+        return FileLoad(extract.file_name, "unchanged", 0, 0, 0)
+    rows = pd.concat([recap.accepted.assign(is_total_row=False), recap.parent_figures.assign(is_total_row=True)],
+                     ignore_index=True)[ROW_COLUMNS]
+    loaded_at = now()
+    con.execute("begin")
+    try:
+        con.execute("insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?)",
+                    [extract.sha256, extract.file_name, str(source_path), len(extract.content),
+                     extract.content, loaded_at, run_id])
+        next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
+        con.execute("insert into audit.recap_submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
+                     recap.map_version, extract.title, extract.header_row, len(rows), len(recap.quarantine),
+                     len(recap.findings), loaded_at, run_id])
+        _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256),
+                ["file_sha256", *ROW_COLUMNS])
+        _insert(con, "audit.quarantine",
+                recap.quarantine.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+                list(QUARANTINE))
+        _insert(con, "audit.findings",
+                recap.findings.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+                list(FINDINGS))
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return FileLoad(extract.file_name, "loaded", len(rows), len(recap.quarantine), len(recap.findings))
+
+
+def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, reason: str,
+                   run_id: str) -> None:
+    con.execute("insert into audit.refused_files values (?, ?, ?, ?, ?)", [file_name, sha256, reason, run_id, now()])
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: list[str]) -> None:
+    if frame.empty:
+        return
+    con.register("batch", frame[columns])
+    con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from batch")
+    con.unregister("batch")

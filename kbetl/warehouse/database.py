@@ -1,0 +1,56 @@
+"""The working DuckDB database: where it is, opening it (one writer at a time), and its layers."""
+
+import os
+from pathlib import Path
+
+import duckdb
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+SQL_DIR = PROJECT_DIR / "sql"
+DEFAULT_DB = PROJECT_DIR / "warehouse" / "kbetl-work.duckdb"
+DB_ENV = "KBETL_DB"
+STORAGE_ENV = "KBETL_STORAGE_VERSION"
+# Files written with DuckDB 2.0's default storage cannot be opened by DuckDB 1.x (the duckdb-cli on
+# PyPI, many BI tools); v1.0.0 storage opens in both.
+DEFAULT_STORAGE_VERSION = "v1.0.0"
+# DuckDB takes up to 80% of the machine by default; the pipeline's budget is 1.5 GiB in all, and DuckDB
+# spills to disk beyond its limit.
+MEMORY_ENV = "KBETL_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "768MB"
+
+
+class WarehouseLocked(RuntimeError):
+    pass
+
+
+def database_path(path: str | Path | None = None) -> Path:
+    return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB).resolve()
+
+
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    if read_only:
+        return duckdb.connect(str(path), read_only=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    config = {"storage_compatibility_version": os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION),
+              "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT)}
+    try:
+        con = duckdb.connect(str(path), config=config)
+    except duckdb.IOException as exc:
+        if "lock" not in str(exc).lower():
+            raise
+        raise WarehouseLocked(
+            f"{path} is held by another process ({_holder(exc)}). Close the notebook, BI tool or "
+            f"kbetl run that has it open, or pass --db / set {DB_ENV} to use another file."
+        ) from exc
+    con.execute((SQL_DIR / "warehouse.sql").read_text())
+    return con
+
+
+def _holder(exc: Exception) -> str:
+    text = str(exc)
+    return text[text.find("PID"):].split(")")[0] if "PID" in text else "lock conflict"
+
+
+def sql_literal(text: str) -> str:
+    """A string literal, for the few statements that take no parameters (COMMENT ON)."""
+    return "'" + text.replace("'", "''") + "'"

@@ -1,0 +1,57 @@
+"""The published analyst database: marts and reference tables, with their comments, as a new file
+moved atomically over the published path.
+
+An analyst holding the old file open read-only keeps reading it undisturbed (the file is replaced,
+not rewritten); a new connection sees the new data. Only a successful run publishes.
+"""
+
+import os
+from pathlib import Path
+
+import duckdb
+
+from kbetl.warehouse.database import DEFAULT_STORAGE_VERSION, STORAGE_ENV, sql_literal
+
+PUBLISHED_ENV = "KBETL_PUBLISHED"
+PUBLISHED_SCHEMAS = ("marts", "ref")
+
+
+def published_path(working: Path, override: str | Path | None = None) -> Path:
+    """--publish-to, else $KBETL_PUBLISHED, else beside the working file: kbetl-work.duckdb → kbetl.duckdb."""
+    if override or os.environ.get(PUBLISHED_ENV):
+        return Path(override or os.environ[PUBLISHED_ENV]).resolve()
+    stem = working.stem
+    name = stem.removesuffix("-work") if stem.endswith("-work") else f"{stem}-published"
+    return working.with_name(f"{name}.duckdb")
+
+
+def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
+    """Copies marts and ref from the working database (open on `con`) to `target`, atomically."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = target.with_name(f".{target.name}.{run_id}.building")
+    for leftover in (building, building.with_name(building.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+    version = os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION)
+    con.execute(f"attach '{building}' as analyst (storage_version '{version}')")
+    try:
+        tables = con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() "
+            "where database_name = current_database() and schema_name in ? order by all",
+            [list(PUBLISHED_SCHEMAS)]).fetchall()
+        columns = con.execute(
+            "select schema_name, table_name, column_name, comment from duckdb_columns() "
+            "where database_name = current_database() and schema_name = 'marts' and comment is not null "
+            "order by all").fetchall()
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f"create schema analyst.{schema}")
+        for schema, table, comment in tables:
+            con.execute(f"create table analyst.{schema}.{table} as select * from {schema}.{table}")
+            if comment:
+                con.execute(f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}")
+        for schema, table, column, comment in columns:
+            con.execute(f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}")
+        con.execute("checkpoint analyst")
+    finally:
+        con.execute("detach analyst")
+    os.replace(building, target)
+    return target

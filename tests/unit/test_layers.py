@@ -1,0 +1,70 @@
+"""The structure holds: imports point one way (flows → kbetl.runs → sources/warehouse → reference →
+schemas); the library knows nothing of Prefect or of the development tools."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def imports(folder: str) -> list[tuple[str, int, str, bool]]:
+    """(file, line, module imported, at module level) for every import under a folder."""
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        tree = ast.parse(path.read_text(), str(path))
+        top_level = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                names = [node.module]
+            else:
+                continue
+            found += [(str(path.relative_to(ROOT)), node.lineno, name, id(node) in top_level) for name in names]
+    return found
+
+
+def offending(folder: str, *forbidden: str) -> list[str]:
+    return [f"{file}:{line} imports {name}" for file, line, name, _ in imports(folder)
+            if any(name == f or name.startswith(f + ".") for f in forbidden)]
+
+
+def test_the_library_never_imports_prefect_or_the_development_tools():
+    assert offending("kbetl", "prefect", "devtools") == []
+
+
+def test_only_the_command_line_reaches_the_flows_and_only_when_a_command_runs_one():
+    reaching = [(file, line, top) for file, line, name, top in imports("kbetl")
+                if name == "flows" or name.startswith("flows.")]
+    assert reaching and {file for file, _, _ in reaching} == {"kbetl/cli.py"}
+    assert not any(top for _, _, top in reaching), "flows are imported inside the commands that run them"
+
+
+def test_contracts_stand_alone():
+    assert offending("schemas", "kbetl", "flows", "devtools", "prefect") == []
+
+
+@pytest.mark.parametrize("lower, higher", [
+    ("kbetl/reference", ("kbetl.sources", "kbetl.warehouse", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
+    ("kbetl/sources", ("kbetl.runs", "kbetl.reports", "kbetl.cli")),
+    ("kbetl/warehouse", ("kbetl.sources", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
+])
+def test_lower_layers_never_import_higher_ones(lower, higher):
+    assert offending(lower, *higher) == []
+
+
+def test_each_source_stands_apart_from_the_others():
+    assert offending("kbetl/sources/recaps", "kbetl.sources.report_api") == []
+    assert offending("kbetl/sources/report_api", "kbetl.sources.recaps") == []
+
+
+def test_every_module_says_in_its_first_line_what_it_is():
+    missing = []
+    for folder in ("kbetl", "flows", "schemas", "devtools"):
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            docstring = ast.get_docstring(ast.parse(path.read_text()))
+            if not docstring or not docstring.strip():
+                missing.append(str(path.relative_to(ROOT)))
+    assert missing == []
