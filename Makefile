@@ -4,13 +4,16 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test samples docs bench nightly-start nightly-stop clean
+.PHONY: run test unit samples docs bench nightly-start nightly-stop clean
 
 run: $(INSTALLED)
 	$(BIN)/kbetl-dev quickstart
 
 test: $(INSTALLED)
 	$(BIN)/pytest -q
+
+unit: $(INSTALLED)
+	$(BIN)/pytest -q tests/unit
 
 samples: $(INSTALLED)
 	$(BIN)/kbetl-dev generate-samples data/sample

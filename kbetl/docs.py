@@ -4,9 +4,9 @@ import re
 from pathlib import Path
 
 from kbetl.reference.tables import header_aliases
-from kbetl.warehouse.transform import discover_models
 from kbetl.sources.report_api.check import contract_types
 from kbetl.warehouse.database import PROJECT_DIR
+from kbetl.warehouse.transform import discover_models
 from schemas import daily
 from schemas.recap import CHECK_DESCRIPTIONS, FIELDS
 

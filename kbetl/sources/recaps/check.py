@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from kbetl.sources.recaps.read import RecapExtract, RecapStructureError
 from kbetl.reference.names import RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_years, region_map_for_year
+from kbetl.sources.recaps.read import RecapExtract, RecapStructureError
 from schemas.audit import FINDING, PROBLEM
 from schemas.methods import METHOD_CODES
 from schemas.recap import CHECK_DESCRIPTIONS, ROW_CHECK_COLUMNS, RecapRowSchema

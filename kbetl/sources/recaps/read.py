@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from kbetl.reference.tables import header_aliases
 from kbetl.sources.recaps.grid import Cell, read_grid
 from kbetl.sources.recaps.numbers import parse_number
-from kbetl.reference.tables import header_aliases
 from schemas.methods import METHOD_CODES
 
 NUMBER_FIELDS = ("target", *METHOD_CODES, "total", "pct")

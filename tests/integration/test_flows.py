@@ -1,4 +1,4 @@
-"""Real Prefect flow runs (a temporary Prefect server in a fresh PREFECT_HOME, set in conftest)."""
+"""Real Prefect flow runs (a temporary Prefect server in a fresh PREFECT_HOME, set in tests/conftest.py)."""
 
 import os
 import subprocess
@@ -6,7 +6,11 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 
-from conftest import SAMPLE_DIR, query
+import pytest
+
+from tests.helpers.warehouse import SAMPLE_DIR, query
+
+pytestmark = pytest.mark.prefect
 
 BENGKULU_2022 = SAMPLE_DIR / "2022" / "17_bengkulu.csv"
 
@@ -36,10 +40,10 @@ def test_ingest_command_exits_nonzero_when_a_file_is_refused(db, tmp_path):
 
 
 def test_daily_flow_run_loads_the_provinces_that_answer_and_ends_failed_for_the_one_down(db, monkeypatch):
-    from flows.daily import pull_daily_reports
-    from kbetl.sources.report_api.client import TOKEN_ENV
     from devtools.generate.facilities import generate_facility_data
     from devtools.report_api_server import Faults, running_server
+    from flows.daily import pull_daily_reports
+    from kbetl.sources.report_api.client import TOKEN_ENV
 
     monkeypatch.setenv(TOKEN_ENV, "flow-token")
     data = generate_facility_data([2024], ["17", "63"], scale=0.1)

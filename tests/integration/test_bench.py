@@ -6,6 +6,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.prefect  # the benchmark times the nightly flow
+
 KEYS = ("rows", "pipeline_rows_per_s", "ceiling_rows_per_s", "throughput_ratio", "nightly_s", "fixed_cost_s",
         "nightly_over_fixed_s", "peak_rss_mib")
 

@@ -1,3 +1,5 @@
+"""Region names as recaps spell them, resolved to codes or refused with candidates."""
+
 import pytest
 
 from kbetl.reference.names import RegionNotResolved, compact_name, matcher_for

@@ -1,3 +1,5 @@
+"""Number cells as Indonesian recaps write them."""
+
 import pytest
 
 from kbetl.sources.recaps.numbers import parse_number

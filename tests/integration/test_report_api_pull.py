@@ -1,4 +1,4 @@
-"""The report API client against the reference server, over a real socket on loopback."""
+"""The report API client and province pulls against the reference server, over a real socket on loopback."""
 
 import logging
 import time
@@ -7,14 +7,13 @@ from datetime import date
 import duckdb
 import pytest
 
-from kbetl.sources.report_api.pull import pull_province
-from kbetl.sources.report_api.client import ApiError, ReportApiClient
 from devtools.generate.facilities import generate_facility_data
-from kbetl.runs import load_pulls
 from devtools.report_api_server import Faults, running_server
-
-from conftest import query
-from facility_data import bengkulu_2022
+from kbetl.runs import load_pulls
+from kbetl.sources.report_api.client import ApiError, ReportApiClient
+from kbetl.sources.report_api.pull import pull_province
+from tests.helpers.facility_data import bengkulu_2022
+from tests.helpers.warehouse import query
 
 TOKEN = "rahasia-sekali-123"
 DAY = date(2024, 6, 4)
@@ -100,7 +99,7 @@ def test_a_malformed_body_is_rejected_and_nothing_of_it_loads(two_provinces, db)
 
 @pytest.mark.parametrize("path", ["json pages", "parquet export"])
 def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db, tmp_path, path):
-    from facility_data import record
+    from tests.helpers.facility_data import record
 
     data = bengkulu_2022(
         record("1701009", "pill", "new", 2, 15, 8),  # not in the register
@@ -131,46 +130,6 @@ def test_bad_records_are_quarantined_with_a_reason_and_the_rest_load(db, tmp_pat
     assert query(db, "select count(*) from staging.daily_records") == [(5,)]
     assert [(p.records_in, p.records_accepted, p.records_rejected) for p in summary.pulls] == [(9, 5, 4)]
     assert query(db, "select records_in, records_accepted, records_rejected from audit.api_pulls") == [(9, 5, 4)]
-
-
-def test_a_record_outside_the_window_asked_for_is_quarantined(db):
-    import pandas as pd
-
-    from kbetl.sources.report_api.decode import decode_records
-    from kbetl.sources.report_api.pull import ProvincePull
-
-    sent = {"facility_code": "1771001", "regency_code": "1771", "method": "pill", "service_type": "new",
-            "acceptors": 1, "reported_at": "2022-06-15T08:00:00+07:00", "updated_at": "2022-06-15T08:00:00+07:00",
-            "file_sha256": "x", "file_name": "/v1/x"}
-    raw = pd.DataFrame([{**sent, "report_date": day, "source_row": i}
-                        for i, day in enumerate(["2022-06-15", "2022-06-20"], 1)], dtype=object)
-    records, _ = decode_records(raw)
-    register = pd.DataFrame([("1771001", "RS", "177101", "1771", "rumah_sakit")],
-                            columns=["facility_code", "facility_name", "district_code", "regency_code", "kind"])
-    pull = ProvincePull(2022, "17", [date(2022, 6, d) for d in range(15, 20)], facilities=register,
-                        targets=pd.DataFrame(columns=["region_code", "level", "target", "kbpp_target"]),
-                        records=records, records_in=2)
-    load_pulls(db, [pull], "test")
-    assert query(db, "select source_row, check_name, value from audit.quarantine") == [(2, "in_window", "2022-06-20")]
-    assert query(db, "select report_date::varchar from staging.daily_records") == [("2022-06-15",)]
-
-
-def test_json_values_of_the_wrong_type_are_quarantined_before_the_checks():
-    import pandas as pd
-
-    from kbetl.sources.report_api.decode import decode_records
-
-    good = {"facility_code": "1701001", "regency_code": "1701", "method": "pill", "service_type": "new",
-            "acceptors": 1, "report_date": "2022-06-15", "reported_at": "2022-06-15T08:00:00+07:00",
-            "updated_at": "2022-06-15T08:00:00+07:00", "file_sha256": "x", "file_name": "/v1/x"}
-    raw = pd.DataFrame([{**good, **change, "source_row": i} for i, change in enumerate([
-        {}, {"report_date": "15/06/2022"}, {"acceptors": 2.5}, {"reported_at": "2022-06-15T08:00:00"},
-        {"acceptors": None}], 1)], dtype=object)
-    records, undecodable = decode_records(raw)
-    assert records["source_row"].tolist() == [1, 5], "a missing value is left for the contract's not-null check"
-    assert undecodable[["source_row", "check_name", "value"]].values.tolist() == [
-        [3, "whole_number", "2.5"], [2, "iso_date", "15/06/2022"], [4, "timestamp_with_zone", "2022-06-15T08:00:00"]]
-    assert str(records["reported_at"].iloc[0]) == "2022-06-15 01:00:00+00:00"
 
 
 def test_the_token_appears_in_no_log_line_no_error_and_no_stored_record(two_provinces, db, caplog):

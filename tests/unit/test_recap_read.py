@@ -1,11 +1,12 @@
+"""Reading recap files as they arrive: CSV in any encoding and separator, XLSX with merged headers."""
+
 import math
 
 import pytest
 
 from kbetl.sources.recaps.grid import UnreadableFile
 from kbetl.sources.recaps.read import RecapStructureError, read_recap
-
-from recap_files import bengkulu_rows, write_semicolon_cp1252, write_xlsx
+from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252, write_xlsx
 
 FULL_ROW = "Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13%"
 

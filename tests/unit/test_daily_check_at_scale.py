@@ -5,10 +5,9 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.runs import load_pulls
-
-from conftest import query
+from kbetl.sources.report_api.pull import ProvincePull
+from tests.helpers.warehouse import query
 
 ROWS = 300_000  # more than two of DuckDB's row groups
 

@@ -1,18 +1,12 @@
-"""Loads into a real DuckDB file and reads the marts back."""
+"""Recap files loaded into a real DuckDB file: idempotent, all or nothing, corrections superseding."""
 
 import shutil
-import subprocess
-import sys
-import textwrap
-from pathlib import Path
 
 import pytest
 
 from kbetl.sources.recaps import load
-from kbetl.warehouse.transform import discover_models
-
-from conftest import SAMPLE_DIR, ingest, marts_snapshot, query
-from recap_files import bengkulu_rows, write_semicolon_cp1252
+from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
+from tests.helpers.warehouse import SAMPLE_DIR, ingest, marts_snapshot, query
 
 BENGKULU_2022 = SAMPLE_DIR / "2022" / "17_bengkulu.csv"
 KALSEL_2022 = next((SAMPLE_DIR / "2022").glob("63_*"))
@@ -76,77 +70,6 @@ def test_corrected_file_supersedes_the_earlier_one_which_stays_traceable(db, tmp
     assert query(db, "select file_name, version, is_current from marts.recap_files order by version") == [
         ("v1.csv", 1, False), ("v2.csv", 2, True)]
     assert query(db, "select count(*) from staging.recap_rows where region_code = '1701'") == [(2,)]
-
-
-def test_province_figures_come_from_its_own_row_then_total_row_then_sum_of_regencies(db, tmp_path):
-    no_total = write_semicolon_cp1252(tmp_path / "bengkulu.csv", bengkulu_rows(
-        "Bengkulu Selatan;1.000;;;;;;;;1.100;", "Kota Bengkulu;1.000;;;;;;;;900;"))
-    ingest(db, no_total)
-    province = "select target, achieved, achievement_pct, figures_from from marts.achievement where region_code = '17'"
-    assert query(db, province) == [(2000, 2000, 100, "sum_of_regencies")]
-
-    national = tmp_path / "nasional.csv"
-    national.write_text("REKAPITULASI NASIONAL TAHUN 2022\nNo;Provinsi;Target;Capaian;%\n"
-                        "1;Bengkulu;2.500;2.100;84,00\n")
-    ingest(db, national)
-    assert query(db, province) == [(2500, 2100, 84, "reported")]
-    assert query(db, "select target, achieved, figures_from from marts.achievement where region_code = '00'") == [
-        (2500, 2100, "sum_of_provinces")]
-
-
-def test_ties_share_a_rank_and_position_breaks_them_by_achieved(db, tmp_path):
-    path = tmp_path / "nasional.csv"
-    path.write_text("REKAPITULASI NASIONAL TAHUN 2024\nNo;Provinsi;Target;Capaian\n"
-                    "1;Aceh;1.000;1.500\n2;Bali;2.000;3.000\n3;Jambi;100;200\n4;Riau;1.000;1.200\n5;Papua;100;\n")
-    ingest(db, path)
-    assert query(db, "select region_name, rank, position from marts.ranking where ranking = 'national' "
-                     "order by position") == [("Jambi", 1, 1), ("Bali", 2, 2), ("Aceh", 2, 3), ("Riau", 4, 4)]
-
-
-def test_every_mart_table_and_column_has_a_comment(sample_warehouse):
-    db, _ = sample_warehouse
-    marts = {m.name for m in discover_models().values() if m.schema == "marts"}
-    tables = dict(query(db, "select table_name, comment from duckdb_tables() where schema_name = 'marts'"))
-    assert set(tables) == marts and all(tables.values())
-    columns = query(db, "select table_name, column_name, comment from duckdb_columns() where schema_name = 'marts'")
-    assert columns and [c for c in columns if not c[2]] == []
-
-
-def test_models_declare_their_grain_in_the_first_comment_line():
-    for model in discover_models().values():
-        assert model.sql.startswith("-- grain: one row per"), model.table
-
-
-def test_warehouse_held_by_another_process_stops_with_a_clear_message(db, tmp_path):
-    from kbetl.warehouse.database import WarehouseLocked, connect
-
-    connect(db).close()
-    holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
-        import duckdb, sys, time
-        con = duckdb.connect({str(db)!r})
-        print("holding", flush=True)
-        time.sleep(30)
-    """)], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WarehouseLocked, match=rf"{db} is held by another process \(PID {holder.pid}\)"):
-            connect(db)
-    finally:
-        holder.kill()
-        holder.wait()
-
-
-def test_analyst_opens_the_warehouse_with_the_duckdb_1_x_command_line(db):
-    ingest(db, BENGKULU_2022)
-    cli = Path(sys.executable).parent / "duckdb"
-    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True).stdout
-    assert version.startswith("v1."), version
-    result = subprocess.run(
-        [cli, "-readonly", "-csv", str(db), "-c",
-         "select region_code, achievement_pct from marts.ranking where ranking = 'national' order by rank"],
-        capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines() == ["region_code,achievement_pct", "17,144.40"]
 
 
 def test_folder_ingest_finds_csv_and_xlsx(tmp_path, db):

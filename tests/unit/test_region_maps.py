@@ -1,3 +1,5 @@
+"""The region maps: today's, the one before the Papua split, and the crosswalk between them."""
+
 from kbetl.reference.regions import current_regions, regency_crosswalk, regions_on_map
 
 

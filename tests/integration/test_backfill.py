@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from kbetl.runs import backfill_year, parse_years
-from kbetl.sources.report_api.client import TOKEN_ENV
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import Faults, running_server
-
-from conftest import SAMPLE_DIR, marts_snapshot, query
+from kbetl.runs import backfill_year
+from kbetl.sources.report_api.client import TOKEN_ENV
+from tests.helpers.warehouse import SAMPLE_DIR, marts_snapshot, query
 
 YEARS = [2020, 2021, 2022, 2023]
 TOKEN = "backfill-token"
@@ -43,11 +42,6 @@ def run_backfill_command(db: Path, archive: Path, api_url: str) -> subprocess.Po
                             env={**os.environ, TOKEN_ENV: TOKEN})
 
 
-def test_years_are_read_as_ranges_and_lists():
-    assert parse_years("2020-2024") == [2020, 2021, 2022, 2023, 2024]
-    assert parse_years("2022,2020") == [2020, 2022]
-
-
 def test_backfill_twice_gives_the_same_warehouse(tmp_path, archive, facility_data, monkeypatch):
     monkeypatch.setenv(TOKEN_ENV, TOKEN)
     db = tmp_path / "w.duckdb"
@@ -63,6 +57,7 @@ def test_backfill_twice_gives_the_same_warehouse(tmp_path, archive, facility_dat
     assert provinces == {2020: "34", 2021: "34", 2022: "34", 2023: "38"}
 
 
+@pytest.mark.prefect  # `kbetl backfill` runs the backfill flow
 def test_backfill_killed_in_its_third_year_and_run_again_ends_as_an_uninterrupted_one(tmp_path, archive,
                                                                                         facility_data):
     interrupted, uninterrupted = tmp_path / "interrupted.duckdb", tmp_path / "uninterrupted.duckdb"
@@ -90,31 +85,3 @@ def test_backfill_killed_in_its_third_year_and_run_again_ends_as_an_uninterrupte
         assert complete.wait(timeout=300) == 0
     assert marts_snapshot(interrupted) == marts_snapshot(uninterrupted)
     assert (tmp_path / "interrupted-published.duckdb").exists()
-
-
-def test_recap_files_staged_on_every_core_give_what_one_by_one_gives():
-    """In a process of its own, so that no thread of another test keeps it from forking."""
-    script = """
-import sys
-from pathlib import Path
-import kbetl.sources.recaps.stage as ingest
-pools = []
-class Counted(ingest.ProcessPoolExecutor):
-    def __init__(self, *args, **kwargs):
-        pools.append(kwargs["max_workers"])
-        super().__init__(*args, **kwargs)
-ingest.ProcessPoolExecutor = Counted
-files = ingest.find_recap_files([Path(sys.argv[1])])[:40]
-together = ingest.stage_recaps(files)
-alone = [ingest.stage_recap(f) for f in files]
-same = all(a.path == b.path and a.refused == b.refused and (a.recap is None) == (b.recap is None)
-           and (a.recap is None or (a.recap.accepted.equals(b.recap.accepted)
-                                    and a.recap.findings.equals(b.recap.findings)
-                                    and a.recap.quarantine.equals(b.recap.quarantine)))
-           for a, b in zip(together, alone, strict=True))
-print(len(files), pools, same)
-"""
-    result = subprocess.run([sys.executable, "-c", script, str(SAMPLE_DIR)], capture_output=True, text=True,
-                            env=os.environ.copy(), timeout=300)
-    assert result.returncode == 0, result.stderr[-2000:]
-    assert result.stdout.split("\n")[0] == f"40 [{min(os.cpu_count(), 5)}] True"

@@ -5,15 +5,14 @@ from decimal import Decimal
 
 import pytest
 
-from kbetl.sources.report_api.pull import pull_province
-from kbetl.sources.report_api.client import ReportApiClient
-from kbetl.runs import load_pulls
-from kbetl.reference.tables import campaign_days
 from devtools.report_api_server import running_server
-
-from conftest import ingest, marts_snapshot, query
-from facility_data import bengkulu_2022, record
-from recap_files import bengkulu_rows, write_semicolon_cp1252
+from kbetl.reference.tables import campaign_days
+from kbetl.runs import load_pulls
+from kbetl.sources.report_api.client import ReportApiClient
+from kbetl.sources.report_api.pull import pull_province
+from tests.helpers.facility_data import bengkulu_2022, record
+from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
+from tests.helpers.warehouse import ingest, marts_snapshot, query
 
 TOKEN = "uji"
 

@@ -4,9 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from devtools.generate.recaps import QUIRKS, generate_samples
-
-from conftest import SAMPLE_DIR, query
+from devtools.generate.recaps import QUIRKS
+from tests.helpers.warehouse import query
 
 BENGKULU_2022 = {
     "Kab. Bengkulu Selatan": 2282, "Kab. Bengkulu Tengah": 1155, "Kab. Bengkulu Utara": 2922, "Kab. Kaur": 1943,
@@ -79,11 +78,3 @@ def test_samples_load_clean_apart_from_the_planted_flaws(sample_warehouse):
             "join audit.recap_submissions s using (file_sha256)")}
     # The national recap of 2023 repeats Jawa Timur's flawed method columns in its row for the province.
     assert flawed == set(QUIRKS) | {(2023, "00")}
-
-
-def test_bundled_samples_are_what_the_seeded_generator_writes(tmp_path):
-    written = generate_samples(tmp_path)
-    bundled = sorted(p.relative_to(SAMPLE_DIR) for p in SAMPLE_DIR.rglob("*") if p.is_file())
-    assert sorted(p.relative_to(tmp_path) for p in written) == bundled
-    for relative in bundled:
-        assert (tmp_path / relative).read_bytes() == (SAMPLE_DIR / relative).read_bytes(), relative

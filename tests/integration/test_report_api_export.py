@@ -2,23 +2,19 @@
 
 from datetime import date
 
-import duckdb
 import pandas as pd
 import pytest
 
-from kbetl.warehouse import database as warehouse
-from kbetl.runs import rebuild_and_publish
-from kbetl.sources.report_api.pull import ProvincePull, pull_province
-from kbetl.sources.report_api.client import ApiError, Export, ReportApiClient
 from devtools.generate.facilities import generate_facility_data
-from kbetl.warehouse.run import now
-from kbetl.runs import load_pulls
-from kbetl.reference.tables import campaign_days
 from devtools.report_api_server import Faults, running_server
+from kbetl.reference.tables import campaign_days
+from kbetl.runs import load_pulls, rebuild_and_publish
+from kbetl.sources.report_api.client import ApiError, ReportApiClient
+from kbetl.sources.report_api.pull import pull_province
+from kbetl.warehouse import database as warehouse
 from kbetl.warehouse.transform import run_transforms
-
-from conftest import marts_snapshot, query
-from facility_data import bengkulu_2022
+from tests.helpers.facility_data import bengkulu_2022
+from tests.helpers.warehouse import marts_snapshot, query
 
 TOKEN = "ekspor"
 RECORDS = ("select campaign_year, province_code, facility_code, regency_code, method, service_type, report_date, "
@@ -65,25 +61,6 @@ def test_an_api_without_the_export_is_read_page_by_page(tmp_path, db):
     assert pulled.status == "pulled" and pulled.export is None and len(pulled.records) == 5
     load_pulls(db, [pulled], "test")
     assert query(db, "select count(*) from staging.daily_records") == [(5,)]
-
-
-def test_an_export_of_the_wrong_types_is_refused_with_the_column_named(tmp_path, db):
-    wrong = tmp_path / "wrong.parquet"
-    con = duckdb.connect()
-    con.execute(f"""copy (select '1771001' as facility_code, '1771' as regency_code, 'pill' as method,
-                                 'new' as service_type, '3' as acceptors, date '2022-06-15' as report_date,
-                                 timestamptz '2022-06-15 08:00+07' as reported_at,
-                                 timestamptz '2022-06-15 08:00+07' as updated_at)
-                    to '{wrong}' (format parquet)""")
-    con.close()
-    export = Export("http://127.0.0.1:1/v1/provinces/17/services/export?from=2022-06-15&to=2022-06-19", wrong,
-                    "ab" * 32, wrong.stat().st_size, 1, now())
-    summary = load_pulls(db, [ProvincePull(2022, "17", campaign_days(2022), export=export, records_in=1)], "test")
-    assert [p.status for p in summary.pulls] == ["failed"]
-    assert summary.pulls[0].error == ("/v1/provinces/17/services/export?from=2022-06-15&to=2022-06-19: column "
-                                      "acceptors is VARCHAR, the contract says BIGINT")
-    assert query(db, "select status, error is not null from audit.api_pulls") == [("failed", True)]
-    assert query(db, "select count(*) from staging.daily_records") == [(0,)]
 
 
 @pytest.fixture

@@ -5,14 +5,16 @@ import socket
 import subprocess
 import time
 
+import pytest
 import requests
 
-from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import running_server
+from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
+from tests.helpers.warehouse import query
 
-from conftest import query
+pytestmark = pytest.mark.prefect
 
 SCRIPT = PROJECT_DIR / "scripts" / "nightly.sh"
 

@@ -1,12 +1,13 @@
+"""Recap validation: figures that do not add up are findings, bad rows are quarantined, the `validate` command."""
+
 import pandas as pd
 import pytest
 from click.testing import CliRunner
 
 from kbetl.cli import cli
-from kbetl.sources.recaps.read import RecapStructureError, read_recap
 from kbetl.sources.recaps.check import validate_recap
-
-from recap_files import bengkulu_rows, write_semicolon_cp1252
+from kbetl.sources.recaps.read import RecapStructureError, read_recap
+from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 
 GOOD = ("Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13",
         "Kota Bengkulu;2.000;-;-;2.000;488;0;0;0;2.488;124,40")

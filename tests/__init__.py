@@ -1,0 +1,1 @@
+"""kbetl's tests: unit/ (fast, in-process) and integration/ (servers, flows, subprocesses)."""
