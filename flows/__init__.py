@@ -3,6 +3,7 @@
 Importing this package sets Prefect's defaults for kbetl before Prefect itself is imported.
 """
 
+import atexit
 import os
 
 # Offline machines: no telemetry, and the temporary server logs none of its errors about it.
@@ -13,3 +14,20 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 os.environ.setdefault("PREFECT_HOME", os.path.join(os.path.dirname(os.path.dirname(__file__)), ".prefect"))
 # Console on stdout, a task run's lines only at DEBUG (flows/logging.yml).
 os.environ.setdefault("PREFECT_LOGGING_SETTINGS_PATH", os.path.join(os.path.dirname(__file__), "logging.yml"))
+
+
+def _stop_prefect_loop_threads() -> None:
+    """Prefect's event-loop threads (GlobalEventLoopThread, RunSyncEventLoopThread) are daemon threads
+    still running at exit; their frames keep module globals alive past the interpreter's module cleanup,
+    so DuckDB's objects are never freed and its binding reports them ("nanobind: leaked ..."). Registered
+    before Prefect is imported, this runs after Prefect's own exit handlers (temporary server, log and
+    event workers)."""
+    from prefect._internal.concurrency import threads
+
+    for loop in (threads._global_loop, threads._run_sync_loop):
+        if loop is not None and loop.thread.is_alive():
+            loop.shutdown()
+            loop.thread.join(timeout=5)
+
+
+atexit.register(_stop_prefect_loop_threads)

@@ -1,6 +1,7 @@
 """Fixtures for every test, and a Prefect home of the tests' own."""
 
 import os
+import sys
 import tempfile
 from pathlib import Path
 
@@ -9,7 +10,28 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="kbetl-prefect-")
 
 import pytest  # noqa: E402
 
+import flows  # noqa: E402, F401  (kbetl's Prefect settings and exit handler, before Prefect is imported)
+
 
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "warehouse.duckdb"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def stop_prefect_temporary_server():
+    """Prefect stops its temporary server at exit (atexit) and logs that to the stream its console
+    handler was set up with: pytest's capture file, closed by then ("--- Logging error ---"). Stop it at
+    the session's end instead, while capture is open, as prefect_test_harness does: queued logs and
+    events sent first, then the server stopped (the exit handler then has nothing left to stop)."""
+    yield
+    if "prefect.server.api.server" not in sys.modules:
+        return  # no flow ran
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+    from prefect.server.api.server import SubprocessASGIServer
+
+    APILogWorker.drain_all()
+    EventsWorker.drain_all()
+    for server in list(SubprocessASGIServer._instances.values()):
+        server.stop()

@@ -1,6 +1,7 @@
 """Backfill: idempotent, resumable after being killed, each year on the map of its own year."""
 
 import os
+import signal
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,7 @@ def run_backfill_command(db: Path, archive: Path, api_url: str) -> subprocess.Po
     kbetl = Path(sys.executable).parent / "kbetl"
     return subprocess.Popen([kbetl, "backfill", "--years", "2020-2023", "--provinces", "17", "--recap-dir",
                              str(archive), "--api-url", api_url, "--db", str(db)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
                             env={**os.environ, TOKEN_ENV: TOKEN})
 
 
@@ -68,7 +69,7 @@ def test_backfill_killed_in_its_third_year_and_run_again_ends_as_an_uninterrupte
         for line in process.stdout:
             seen.append(line.strip())
             if line.startswith("backfill 2022: started"):
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)  # the command and its temporary Prefect server
                 break
         process.wait(timeout=30)
         assert process.returncode != 0 and "backfill 2021: done" in "\n".join(seen)
