@@ -5,6 +5,7 @@ Importing this package sets Prefect's defaults for kbetl before Prefect itself i
 
 import atexit
 import os
+import sys
 
 # Offline machines: no telemetry, and the temporary server logs none of its errors about it.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -22,8 +23,9 @@ def _stop_prefect_loop_threads() -> None:
     so DuckDB's objects are never freed and its binding reports them ("nanobind: leaked ..."). Registered
     before Prefect is imported, this runs after Prefect's own exit handlers (temporary server, log and
     event workers)."""
-    from prefect._internal.concurrency import threads
-
+    threads = sys.modules.get("prefect._internal.concurrency.threads")
+    if threads is None:  # Prefect never ran here
+        return
     for loop in (threads._global_loop, threads._run_sync_loop):
         if loop is not None and loop.thread.is_alive():
             loop.shutdown()
