@@ -11,6 +11,8 @@ from pathlib import Path
 import click
 
 from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow
+from kbetl.reports.campaign_report import write_campaign_report
+from kbetl.reports.report_data import latest_year
 from kbetl.reports.tables import fastest_table, league_table
 from kbetl.runs import parse_years
 from kbetl.sources.report_api.client import TOKEN_ENV
@@ -56,9 +58,12 @@ def quickstart(db: Path | None, publish_to: Path | None) -> None:
         click.echo(league_table(con))
         click.echo("")
         click.echo(fastest_table(con, QUICKSTART_YEAR, "63"))
+        year = latest_year(con)
     finally:
         con.close()
-    click.echo(f"\nAnalyst database (published): {analyst_file}")
+    report = write_campaign_report(analyst_file, year, working_db_path=summary.db_path)
+    click.echo(f"\nCampaign report (HTML, opens offline): {report}")
+    click.echo(f"Analyst database (published): {analyst_file}")
     click.echo(f"Working database (the pipeline's own): {summary.db_path}")
     cli_path = Path(sys.executable).parent / "duckdb"
     click.echo(f'Query it (DuckDB 1.5 CLI): {cli_path} -readonly {analyst_file} -c "select * from marts.ranking '

@@ -5,7 +5,7 @@ Served as a deployment with a cron schedule in Asia/Jakarta by `kbetl nightly-se
 long-running Prefect server (a scheduled flow never runs on Prefect's temporary server).
 """
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 from prefect import flow
 from prefect.artifacts import create_markdown_artifact
@@ -14,18 +14,15 @@ from prefect.schedules import Cron
 from flows.daily import pull_daily_reports
 from flows.recap import ingest_recaps
 from kbetl import runs
+from kbetl.reference.tables import yesterday_in_wib
+from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.reports.run_summary import run_summary_markdown
 from kbetl.warehouse.database import connect, database_path
 from kbetl.warehouse.publish import published_path
 
-WIB = timezone(timedelta(hours=7))
 DEPLOYMENT_NAME = "kbetl-nightly"
 NIGHTLY_CRON = "0 1 * * *"  # 01:00 WIB
 NIGHTLY_TIMEZONE = "Asia/Jakarta"
-
-
-def yesterday_in_wib() -> date:
-    return datetime.now(WIB).date() - timedelta(days=1)
 
 
 @flow(name="nightly", log_prints=True)
@@ -49,6 +46,8 @@ def nightly(run_date: date | None = None, lookback_days: int = 3, provinces: lis
     print(f"run date {run_date}, look-back {lookback_days} days: "
           + (", ".join(f"{y}: {len(d)} campaign days" for y, d in day.windows.items()) or "no campaign days"))
     _summary_artifact(db, publish_to, day.run_ids, day.latest_year)
+    if not day.failed:  # a failed province means stale figures: no digest; the next night catches up
+        _send_digests(db, publish_to, run_date)
     if day.failed:
         raise RuntimeError("; ".join(day.failed))
 
@@ -65,7 +64,30 @@ def _summary_artifact(db: str | None, publish_to: str | None, run_ids: list[str]
     finally:
         working.close()
         published.close()
+    if year is not None:
+        try:
+            report = write_campaign_report(analyst_path, year, working_db_path=working_path)
+            markdown += f"\n## Campaign report\n\n[{report.name}]({report.as_uri()})\n"
+            print(f"campaign report: {report}")
+        except Exception as exc:  # a report must not fail the night's load
+            markdown += f"\n## Campaign report\n\nnot written: {exc}\n"
     create_markdown_artifact(markdown=markdown, key="kbetl-nightly-summary", description="kbetl nightly run")
+
+
+def _send_digests(db: str | None, publish_to: str | None, run_date: date) -> None:
+    """The day's digests to the recipients set for this installation ($KBETL_DIGEST_RECIPIENTS); a failed
+    send is recorded and retried next night, never failing the night's load."""
+    from kbetl.reports.delivery import delivery_summary, recipients_file, send_digests
+
+    if recipients_file() is None:
+        return
+    working_path = database_path(db)
+    try:
+        deliveries = send_digests(working_path, published_path(working_path, publish_to), run_date, recipients_file())
+    except Exception as exc:  # a bad recipients file or a held database never fails the night's load
+        print(f"digests not sent: {type(exc).__name__}: {exc}")
+        return
+    print(delivery_summary(deliveries))
 
 
 def serve_nightly(parameters: dict | None = None) -> None:

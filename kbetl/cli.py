@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from kbetl import progress
+from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import league_table
 from kbetl.reports.validation import validation_report
@@ -102,6 +103,72 @@ def league(db: Path | None, year: int | None) -> None:
         click.echo(league_table(con, year))
     finally:
         con.close()
+
+
+@cli.command()
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Campaign day (default: yesterday in WIB).")
+@click.option("--province", default=None, help="Print the digest of this province (code).")
+@click.option("--regency", default=None, help="Print the digest of this kabupaten/kota (code).")
+@click.option("--at", "at", default=None, help="As of this time of the day, HH:MM WIB (rounded down to the hour).")
+@click.option("--recipients", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help=f"Recipients CSV: scope_code,url_env (default: ${RECIPIENTS_ENV}).")
+@click.option("--dry-run", is_flag=True, help="Print the digests that are due instead of sending them.")
+@db_option
+@publish_option
+def digest(day, province: str | None, regency: str | None, at: str | None, recipients: Path | None,
+           dry_run: bool, db: Path | None, publish_to: Path | None) -> None:
+    """The daily digest: with --province/--regency, print that region's digest; otherwise send the due digests
+    to the recipients (Apprise URLs in the environment variables the CSV names) and retry earlier failures."""
+    from kbetl.reference.tables import yesterday_in_wib
+    from kbetl.reports.delivery import delivery_summary, recipients_file, send_digests
+    from kbetl.reports.digest import NoDigest, digest_text
+
+    day = day.date() if day else yesterday_in_wib()
+    working = database_path(db)
+    analyst = published_path(working, publish_to)
+    if province or regency:
+        con = connect(analyst, read_only=True)
+        try:
+            click.echo(digest_text(con, day, province=province, regency=regency, at=at))
+        except NoDigest as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            con.close()
+        return
+    if at:
+        raise click.UsageError("--at goes with --province or --regency (sent digests are as of the end of the day)")
+    recipients = recipients or recipients_file()
+    if recipients is None:
+        raise click.UsageError(f"give --recipients FILE or set {RECIPIENTS_ENV} to the recipients CSV")
+    try:
+        deliveries = send_digests(working, analyst, day, recipients, dry_run=dry_run, echo=click.echo)
+    except WarehouseLocked as exc:
+        raise click.ClickException(str(exc)) from None
+    if not dry_run:
+        click.echo(delivery_summary(deliveries))
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="Campaign year.")
+@click.option("--province", default=None, help="One province (code or name); default: the national report.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="HTML file (default: beside the published database, laporan-psa-YEAR[-PROV].html).")
+@db_option
+@publish_option
+def report(year: int, province: str | None, out: Path | None, db: Path | None, publish_to: Path | None) -> None:
+    """Write the campaign report: one HTML file that opens offline, from the published analyst database."""
+    from kbetl.reports.campaign_report import write_campaign_report
+
+    working = database_path(db)
+    analyst = published_path(working, publish_to)
+    if not analyst.exists():
+        raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
+    try:
+        path = write_campaign_report(analyst, year, province, out, working_db_path=working)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Campaign report: {path}")
 
 
 @cli.command()

@@ -166,9 +166,24 @@ create table if not exists audit.api_pulls (
     pulled_at         timestamptz not null
 );
 
--- The SQL each model table was last built from in full (kbetl.transform).
+-- The key each model table was last built from in full: the hash of its SQL and of the ref schema
+-- (kbetl.warehouse.transform); a change to either makes the next rebuild a full one.
 create table if not exists audit.model_builds (
     model        varchar not null,
     sql_sha256   varchar not null,
     built_at     timestamptz not null
+);
+
+-- Every attempt to deliver a daily digest (kbetl.reports.delivery). Never a URL: the recipient is the NAME of
+-- the environment variable holding its Apprise URL, and an error is scrubbed of the URL and its parts. A
+-- (digest_date, scope_code, recipient) with a 'failed' attempt and none 'delivered' is sent again next run.
+create table if not exists audit.digest_deliveries (
+    digest_date     date    not null,
+    scope_code      varchar not null,   -- province or kabupaten/kota code ('00' the nation)
+    recipient       varchar not null,   -- name of the environment variable holding the Apprise URL(s)
+    attempted_at    timestamptz not null,
+    status          varchar not null,   -- 'delivered' or 'failed'
+    error           varchar,            -- why it failed, without the URL
+    message_chars   integer,
+    message_sha256  varchar
 );

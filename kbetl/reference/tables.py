@@ -1,6 +1,6 @@
 """The small reference tables shipped as CSV in reference/data."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 from pathlib import Path
 
@@ -9,6 +9,7 @@ import pandas as pd
 from schemas.methods import METHODS
 
 DATA_DIR = Path(__file__).parent / "data"
+WIB = timezone(timedelta(hours=7))  # deadlines and report times are stated in WIB
 
 
 def read_reference_csv(name: str) -> pd.DataFrame:
@@ -80,3 +81,7 @@ def campaign_days_between(first: date, last: date) -> dict[int, list[date]]:
         if days:
             found[year] = days
     return found
+
+
+def yesterday_in_wib() -> date:
+    return datetime.now(WIB).date() - timedelta(days=1)

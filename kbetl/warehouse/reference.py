@@ -2,7 +2,7 @@
 
 import duckdb
 
-from kbetl.reference import regions, tables
+from kbetl.reference import groups, regions, tables
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> None:
@@ -14,6 +14,7 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> None:
         "service_types": tables.service_types(),
         "campaigns": tables.campaigns(),
         "target_groups": tables.target_groups(),
+        "region_groups": groups.region_groups(),
     }
     con.execute("begin")
     for name, frame in frames.items():

@@ -64,7 +64,8 @@ def warehouse_run(db_path: Path, command: str, parameters: dict | None = None, *
     run = Run(uuid.uuid4().hex[:12], con)
     try:
         con.execute("insert into audit.runs (run_id, command, started_at, status, parameters) "
-                    "values (?, ?, ?, 'running', ?)", [run.id, command, now(), json.dumps(parameters or {}, default=str)])
+                    "values (?, ?, ?, 'running', ?)",
+                    [run.id, command, now(), json.dumps(parameters or {}, default=str)])
         load_reference(con)
         yield run
         if rebuild != "none":

@@ -6,7 +6,8 @@ with a <name>.yml beside them get their description and column comments written 
 
 Every model has a campaign_year column, and its rows of a year are built from that year's inputs
 alone; so after a load that touched some years, only those years' rows are rebuilt, unless a model's
-SQL changed since it was built (audit.model_builds), which rebuilds everything.
+SQL or the reference data (the ref schema) changed since it was built (audit.model_builds), which
+rebuilds everything.
 """
 
 import hashlib
@@ -33,10 +34,6 @@ class Model:
     @property
     def table(self) -> str:
         return f"{self.schema}.{self.name}"
-
-    @property
-    def sql_sha256(self) -> str:
-        return hashlib.sha256(self.sql.encode()).hexdigest()
 
     @property
     def grain(self) -> str:
@@ -68,7 +65,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
     of each. Returns the tables built, in order."""
     ordered = build_order(discover_models(sql_dir))
-    if years is not None and not _built_from(con, ordered):
+    keys = _build_keys(con, ordered)
+    if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
     if years == []:
         return []
@@ -86,7 +84,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
         if years is None:
             con.execute("delete from audit.model_builds")
             con.execute("insert into audit.model_builds select unnest(?), unnest(?), now()",
-                        [[m.table for m in ordered], [m.sql_sha256 for m in ordered]])
+                        [list(keys), list(keys.values())])
         con.execute("commit")
     except Exception:
         con.execute("rollback")
@@ -94,10 +92,14 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     return [m.table for m in ordered]
 
 
-def _built_from(con: duckdb.DuckDBPyConnection, models: list[Model]) -> bool:
-    """Whether every model's table exists and was built from the SQL it has now."""
-    built = dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall())
-    return all(built.get(m.table) == m.sql_sha256 for m in models)
+def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, str]:
+    """Each model's key: the hash of its SQL and of the reference data (a new target group or region
+    group changes every year's rows, not only the years a load touched)."""
+    tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
+                                        "and database_name = current_database() order by 1").fetchall()]
+    reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
+                         for t in tables)
+    return {m.table: hashlib.sha256((m.sql + reference).encode()).hexdigest() for m in models}
 
 
 def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:

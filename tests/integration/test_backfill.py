@@ -1,8 +1,8 @@
 """Backfill: idempotent, resumable after being killed, each year on the map of its own year."""
 
 import os
-import signal
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path

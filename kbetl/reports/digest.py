@@ -1,0 +1,254 @@
+"""The daily digest: a short text in Bahasa Indonesia for a coordinators' WhatsApp group, from the published
+analyst database (marts and ref only) as of a campaign day, or as of a time of that day (WIB).
+
+What it says, for a province (its kabupaten/kota), a kabupaten/kota (its kecamatan, the Balai KB level) or
+the nation (its provinces): progress against the target, who reached 100% that day and when, who is furthest
+behind, and how many facilities have not reported, by kecamatan. At most MAX_CHARS characters: lists are
+shortened ("+3 lainnya") until it fits.
+
+Sources: marts.daily_progress (figures of the day, targets, the day each region reached 100%),
+marts.ranking ('fastest_to_target': the moment each kabupaten/kota reached it), marts.district_reporting
+(facilities per kecamatan, and what had been reported before each full hour, for `at`). Without `at` the
+figures are those published for the day (late reports included); with `at` they are what had been
+reported before that time, rounded down to the full hour (the mart is hourly), e.g. 14:30 → 14.00 WIB.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date as Date
+from datetime import datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+
+import duckdb
+
+from kbetl.reference.tables import WIB
+from kbetl.reports.numbers import id_number, id_pct
+
+MAX_CHARS = 1000
+MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+          "November", "Desember")
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+CHILD_LEVEL = {"national": "province", "province": "regency", "regency": "district"}
+
+
+class NoDigest(ValueError):
+    """The day has no published daily data for the region (not a campaign day, or nothing loaded yet)."""
+
+
+@dataclass
+class Region:
+    code: str
+    name: str
+    target: int | None
+    cumulative: int
+    pct: Decimal | None
+    reached_on: Date | None
+    reached_at: datetime | None = None  # WIB
+    expected: int = 0  # facilities
+    not_reported: int = 0
+    children: list["Region"] = field(default_factory=list)
+    kecamatan: list[tuple[str, int]] = field(default_factory=list)  # (name, facilities not reported)
+
+
+def id_date(day: Date) -> str:
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def id_time(moment: datetime) -> str:
+    return moment.astimezone(WIB).strftime("%H.%M")
+
+
+def parse_at(at: str | time | None) -> int | None:
+    """'14:30' (or a time) → the full hour it is rounded down to (0-23); None stays None."""
+    if at is None:
+        return None
+    if isinstance(at, str):
+        at = datetime.strptime(at.strip(), "%H:%M").time()
+    return at.hour
+
+
+def digest_text(con: duckdb.DuckDBPyConnection, date: Date, province: str | None = None,
+                regency: str | None = None, at: str | time | None = None) -> str:
+    """The digest of a region (regency, else province, else the nation) as of `date`, or of `date` at `at`
+    (HH:MM WIB, rounded down to the full hour). `con` is the published database, read-only."""
+    hour = parse_at(at)
+    scope = _scope(con, date, regency or province or "00", hour)
+    return _render(scope, _level(scope.code), date, hour, _parent_name(con, date, scope.code))
+
+
+# --- reading the marts ------------------------------------------------------------------------------
+
+def _level(code: str) -> str:
+    return "national" if code == "00" else {2: "province", 4: "regency"}.get(len(code), "unknown")
+
+
+def _scope(con: duckdb.DuckDBPyConnection, day: Date, code: str, hour: int | None) -> Region:
+    level = _level(code)
+    if level == "unknown":
+        raise ValueError(f"not a province or kabupaten/kota code: {code!r}")
+    rows = con.execute(
+        """select region_code, region_name, level, target, cumulative_achieved, cumulative_pct, reached_target_on
+           from marts.daily_progress
+           where report_date = ? and (region_code = ? or (parent_code = ? and level = ?))""",
+        [day, code, code, CHILD_LEVEL[level]]).fetchall()
+    regions = {r[0]: Region(r[0], r[1] or r[0], r[3], r[4], r[5], r[6]) for r in rows}
+    if code not in regions:
+        raise NoDigest(f"no published daily data for region {code} on {day.isoformat()}")
+    scope = regions.pop(code)
+    scope.children = sorted(regions.values(), key=lambda r: r.code)
+    _add_reached_times(con, day, scope)
+    _add_reporting(con, day, scope, hour)
+    return scope
+
+
+def _add_reached_times(con: duckdb.DuckDBPyConnection, day: Date, scope: Region) -> None:
+    """The moment each region reached 100%: kabupaten/kota from marts.ranking, kecamatan from
+    marts.district_reporting (provinces and the nation have the day only)."""
+    times = dict(con.execute(
+        """select region_code, epoch(reached_target_at) from marts.ranking
+           where ranking = 'fastest_to_target' and campaign_year = ? and reached_target_at is not null
+           union all
+           select distinct district_code, epoch(reached_target_at) from marts.district_reporting
+           where campaign_year = ? and reached_target_at is not null""",
+        [day.year, day.year]).fetchall())
+    for region in [scope, *scope.children]:
+        if region.code in times:
+            region.reached_at = datetime.fromtimestamp(times[region.code], WIB)
+
+
+def _add_reporting(con: duckdb.DuckDBPyConnection, day: Date, scope: Region, hour: int | None) -> None:
+    """Facilities expected and not reported, per kecamatan; with `hour`, figures as reported before it."""
+    key = {"national": "'00'", "province": "province_code", "regency": "regency_code"}[_level(scope.code)]
+    child = {"national": "province_code", "province": "regency_code", "regency": "district_code"}[
+        _level(scope.code)]
+    index = 25 if hour is None else hour + 1
+    rows = con.execute(
+        f"""select {child}, district_code, district_name, regency_code, facilities_expected,
+                   facilities_expected - {'facilities_reported' if hour is None else
+                                          f'facilities_reported_by_hour[{index}]'},
+                   cumulative_by_hour[{index}]
+            from marts.district_reporting
+            where report_date = ? and {key} = ?""", [day, scope.code]).fetchall()
+    if not rows and hour is not None:
+        raise NoDigest(f"no hourly data published for region {scope.code} on {day.isoformat()}")
+    names = dict(con.execute("select region_code, region_name from ref.regions r join ref.campaigns c "
+                             "on r.map_version = c.region_map where c.campaign_year = ? and level = 'regency'",
+                             [day.year]).fetchall())
+    cumulative = {}
+    for child_code, district, district_name, regency, expected, missing, served in rows:
+        scope.expected += expected
+        scope.not_reported += missing
+        cumulative[child_code] = cumulative.get(child_code, 0) + served
+        if missing:
+            name = district_name.split(" (")[0] if district_name else "tanpa kecamatan"
+            if _level(scope.code) != "regency" or not district_name:
+                name = f"{name} ({_short(names.get(regency, regency))})"
+            scope.kecamatan.append((name, missing))
+    scope.kecamatan.sort(key=lambda k: (-k[1], k[0]))
+    if hour is None:
+        return
+    moment = datetime.combine(day, time(hour), WIB)
+    scope.cumulative = sum(cumulative.values())
+    for region in [scope, *scope.children]:
+        if region is not scope:
+            region.cumulative = cumulative.get(region.code, 0)
+        region.pct = _pct(region.cumulative, region.target)
+        reached = region.pct is not None and region.pct >= 100
+        if region.reached_at is not None:
+            reached = region.reached_at < moment
+        if not reached:
+            region.reached_on, region.reached_at = None, None
+
+
+def _pct(cumulative: int, target: int | None) -> Decimal | None:
+    if not target:
+        return None
+    return (Decimal(100 * cumulative) / Decimal(target)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+def _parent_name(con: duckdb.DuckDBPyConnection, day: Date, code: str) -> str | None:
+    if len(code) != 4:
+        return None
+    rows = con.execute("select region_name from marts.daily_progress where report_date = ? and region_code = ?",
+                       [day, code[:2]]).fetchall()
+    return rows[0][0] if rows else None
+
+
+def _short(name: str) -> str:
+    return name.removeprefix("Kab. ")
+
+
+# --- the text ---------------------------------------------------------------------------------------
+
+def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str | None) -> str:
+    when = f"{WEEKDAYS[day.weekday()]}, {id_date(day)}, " + (
+        "akhir hari" if hour is None else f"pukul {hour:02d}.00 WIB")
+    title = f"*PSA {day.year} – {scope.name}*" + (f" ({parent})" if parent else "")
+    progress = f"Capaian: {id_number(scope.cumulative)} akseptor"
+    if scope.target:
+        progress += f" dari target {id_number(scope.target)} ({id_pct(scope.pct)}%)"
+    progress += "."
+    if scope.reached_on == day:
+        progress += " Target 100% tercapai hari ini" + (
+            f" pukul {id_time(scope.reached_at)} WIB." if scope.reached_at else ".")
+    elif scope.reached_on is not None:
+        progress += f" Target 100% tercapai sejak {id_date(scope.reached_on)}."
+    head = [title, when, progress]
+
+    unit = {"province": "kabupaten/kota", "regency": "kecamatan (Balai KB)", "national": "provinsi"}[level]
+    reached = sorted((c for c in scope.children if c.reached_on == day),
+                     key=lambda c: (c.reached_at is None, c.reached_at or datetime.min.replace(tzinfo=WIB),
+                                    c.name))
+    reached_items = [c.name + (f" {_moment(c.reached_at, day)}" if c.reached_at else "") for c in reached]
+    with_target = [c for c in scope.children if c.target]
+    behind = sorted((c for c in with_target if c.pct is not None and c.pct < 100), key=lambda c: (c.pct, c.name))
+    behind_items = [f"{c.name} {id_pct(c.pct)}% ({id_number(c.cumulative)}/{id_number(c.target)})" for c in behind]
+    missing_items = [f"{name} {id_number(n)}" for name, n in scope.kecamatan]
+
+    if scope.expected == 0:
+        missing_head = "Faskes: belum ada register faskes."
+    elif scope.not_reported == 0:
+        missing_head = f"Semua {id_number(scope.expected)} faskes sudah lapor."
+    else:
+        missing_head = (f"Faskes belum lapor: {id_number(scope.not_reported)} dari {id_number(scope.expected)}. "
+                        "Per kecamatan:")
+    sections = [
+        ["Mencapai 100% hari ini:" if reached_items else f"Belum ada {unit} yang mencapai 100% hari ini.",
+         reached_items],
+        [("Kecamatan (Balai KB) tertinggal:" if level == "regency" else "Paling tertinggal:") if behind_items else
+         (f"Semua {unit} sudah mencapai 100%." if with_target else f"Target per {unit} belum ditetapkan."),
+         behind_items],
+        [missing_head, missing_items],
+    ]
+    limits = [len(items) for _, items in sections]
+    limits[1] = min(limits[1], 5 if level == "regency" else 3)  # furthest behind
+    limits[2] = min(limits[2], 8)  # kecamatan with facilities not reported
+    while True:
+        text = _compose(head, sections, limits)
+        if len(text) <= MAX_CHARS or not any(limits):
+            return text
+        longest = max(range(len(limits)), key=lambda i: (limits[i], i))
+        limits[longest] -= 1
+
+
+def _moment(moment: datetime, day: Date) -> str:
+    local = moment.astimezone(WIB)
+    suffix = "" if local.date() == day else f" ({local.day} {MONTHS[local.month - 1]})"
+    return f"{id_time(local)} WIB{suffix}"
+
+
+def _compose(head: list[str], sections: list[list], limits: list[int]) -> str:
+    lines = list(head)
+    for (header, items), limit in zip(sections, limits):
+        lines.append("")
+        if header.endswith(" Per kecamatan:"):  # facilities not reported: one line
+            rest = len(items) - limit
+            if limit:
+                lines.append(f"{header} {', '.join(items[:limit])}" + (f" (+{rest} kec. lain)" if rest else ""))
+            else:
+                lines.append(header.removesuffix(" Per kecamatan:") + f" ({len(items)} kecamatan)")
+            continue
+        lines.append(header)
+        lines += [f"• {item}" for item in items[:limit]]
+        if len(items) > limit:
+            lines.append(f"• +{len(items) - limit} lainnya")
+    return "\n".join(lines)

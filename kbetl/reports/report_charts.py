@@ -1,0 +1,104 @@
+"""The campaign report's charts, built with Altair as Vega-Lite specs (plain dicts, data inline). The
+page renders them with vega-embed, bundled once into the page (report_html.py). Text in the data stays
+data: Vega draws it as SVG text, never as markup."""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import altair as alt
+
+from kbetl.reports.report_data import DEFAULT_BANDS, Band
+
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
+ROW_HEIGHT = 16
+WIDTH = 560
+# one colour per method, in ref.methods order (non-MKJP in blues, MKJP in greens/oranges)
+METHOD_COLOURS = ("#9ecae1", "#c6dbef", "#4292c6", "#31a354", "#74c476", "#e6550d", "#fd8d3c")
+
+
+def _plain(value):
+    """A value JSON can hold (DuckDB gives Decimal for decimal(9,2) and date objects)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _values(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
+    return [{k: _plain(r[k]) for k in keys} for r in rows]
+
+
+def _spec(chart: alt.TopLevelMixin) -> dict:
+    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=True)
+    spec.pop("$schema", None)  # no URL in the page; the page tells vega-embed the mode
+    return spec
+
+
+def _band_scale(bands: tuple[Band, ...]) -> alt.Scale:
+    return alt.Scale(domain=[b.label for b in bands], range=[b.colour for b in bands])
+
+
+def achievement_bars(rows: list[dict], title: str, bands: tuple[Band, ...] = DEFAULT_BANDS) -> dict:
+    """Horizontal bars of achievement %, highest first, coloured by band, with the 100% line."""
+    values = [{**v, "band": next((b.label for b in bands if b.holds(v["pct"])), "")}
+              for v in _values([{"name": r["region_name"], "code": r["region_code"], "pct": r["achievement_pct"],
+                                 "achieved": r["achieved"], "target": r["target"]} for r in rows],
+                               ("name", "code", "pct", "achieved", "target"))]
+    base = alt.Chart(alt.Data(values=values))
+    bars = base.mark_bar().encode(
+        y=alt.Y("name:N", sort=alt.EncodingSortField("pct", order="descending"), title=None),
+        x=alt.X("pct:Q", title="Capaian (%)"),
+        color=alt.Color("band:N", scale=_band_scale(bands), legend=alt.Legend(title="Capaian", orient="bottom")),
+        tooltip=[alt.Tooltip("name:N", title="Wilayah"), alt.Tooltip("pct:Q", title="Capaian %", format=",.2f"),
+                 alt.Tooltip("achieved:Q", title="Capaian", format=",d"),
+                 alt.Tooltip("target:Q", title="Sasaran", format=",d")],
+    )
+    line = alt.Chart(alt.Data(values=[{"x": 100}])).mark_rule(color="#333333", strokeDash=[4, 3]).encode(
+        x="x:Q")
+    chart = alt.layer(bars, line).properties(title=title, width=WIDTH, height=max(len(values), 1) * ROW_HEIGHT)
+    return _spec(chart)
+
+
+def progress_curves(rows: list[dict], title: str) -> dict:
+    """Cumulative % by day for each region (a line with points: a one-day campaign still shows), and 100%."""
+    values = _values([{"day": r["report_date"], "name": r["region_name"], "level": r["level"],
+                       "pct": r["cumulative_pct"], "cumulative": r["cumulative_achieved"], "target": r["target"]}
+                      for r in rows if r["cumulative_pct"] is not None],
+                     ("day", "name", "level", "pct", "cumulative", "target"))
+    base = alt.Chart(alt.Data(values=values))
+    lines = base.mark_line(point=True).encode(
+        x=alt.X("day:T", title="Hari pelayanan", axis=alt.Axis(format="%d %b", tickCount="day")),
+        y=alt.Y("pct:Q", title="Capaian kumulatif (%)"),
+        color=alt.Color("name:N", title="Wilayah", legend=alt.Legend(orient="right", columns=1, symbolLimit=60,
+                                                                       labelLimit=180)),
+        strokeWidth=alt.condition("datum.level === 'province' || datum.level === 'national'",
+                                  alt.value(3.5), alt.value(1.5)),
+        tooltip=[alt.Tooltip("name:N", title="Wilayah"), alt.Tooltip("day:T", title="Hari", format="%d %B %Y"),
+                 alt.Tooltip("pct:Q", title="Kumulatif %", format=",.2f"),
+                 alt.Tooltip("cumulative:Q", title="Kumulatif", format=",d"),
+                 alt.Tooltip("target:Q", title="Sasaran", format=",d")],
+    )
+    line = alt.Chart(alt.Data(values=[{"y": 100}])).mark_rule(color="#333333", strokeDash=[4, 3]).encode(y="y:Q")
+    return _spec(alt.layer(lines, line).properties(title=title, width=WIDTH, height=260))
+
+
+def method_mix(rows: list[dict], methods: list[dict], title: str) -> dict:
+    """Each region's acceptors by method, as shares of 100% (stacked bars), MKJP methods last."""
+    values = _values(rows, ("region_name", "method", "order", "count", "mkjp_share_pct"))
+    names = [m["name_id"] for m in methods]
+    regions = list(dict.fromkeys(r["region_name"] for r in rows))
+    chart = alt.Chart(alt.Data(values=values)).mark_bar().encode(
+        y=alt.Y("region_name:N", sort=regions, title=None),
+        x=alt.X("count:Q", stack="normalize", title="Bauran metode (porsi akseptor)",
+                axis=alt.Axis(format="%")),
+        color=alt.Color("method:N", scale=alt.Scale(domain=names, range=list(METHOD_COLOURS[:len(names)])),
+                        sort=names, legend=alt.Legend(title="Metode", orient="bottom", columns=4)),
+        order=alt.Order("order:Q"),
+        tooltip=[alt.Tooltip("region_name:N", title="Wilayah"), alt.Tooltip("method:N", title="Metode"),
+                 alt.Tooltip("count:Q", title="Akseptor", format=",d"),
+                 alt.Tooltip("mkjp_share_pct:Q", title="Porsi MKJP %", format=",.2f")],
+    ).properties(title=title, width=WIDTH, height=max(len(regions), 1) * ROW_HEIGHT)
+    return _spec(chart)

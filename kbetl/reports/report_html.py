@@ -1,0 +1,180 @@
+"""The campaign report's page: one HTML file with its style, the chart library (once) and every chart's
+spec inside it, no URL anywhere. Every text from data goes through html.escape here; chart specs go in
+as JSON that cannot close their script element."""
+
+import functools
+import html
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reports.report_data import Band, band_of
+
+FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
+TIME_FORMAT_LOCALE = {
+    "dateTime": "%A, %e %B %Y pukul %H.%M.%S", "date": "%d/%m/%Y", "time": "%H.%M.%S", "periods": ["AM", "PM"],
+    "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
+    "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
+    "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+               "November", "Desember"],
+    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
+}
+
+STYLE = """
+:root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --soft: #f5f7fa; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
+       margin: 0 auto; padding: 16px 20px 48px; max-width: 1100px; line-height: 1.4; font-size: 14px; }
+h1 { font-size: 22px; margin: 8px 0 4px; }
+h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid var(--ink); }
+h3 { font-size: 16px; margin: 22px 0 6px; } h4 { font-size: 14px; margin: 14px 0 4px; }
+p.meta, p.note, .empty { color: var(--muted); } .empty { font-style: italic; }
+nav.toc { columns: 3 180px; font-size: 13px; background: var(--soft); padding: 8px 12px; border-radius: 6px; }
+nav.toc a { color: #1c5d99; text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
+table { border-collapse: collapse; margin: 4px 0 8px; font-size: 13px; }
+th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
+th { background: var(--soft); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
+td.band { font-weight: 600; }
+.side { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
+.legend { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; font-size: 13px; min-width: 190px; }
+.legend .swatch { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 6px;
+                  border: 1px solid #0003; }
+.stat { font-size: 28px; font-weight: 700; } .stat small { font-size: 14px; font-weight: 400; color: var(--muted); }
+.chart { margin: 8px 0 16px; min-height: 40px; } .heat td.n { min-width: 64px; }
+section.province { page-break-before: always; }
+@media print { nav.toc { display: none; } }
+"""
+
+# Nothing leaves the page: no request of any kind; Vega compiles its expressions (eval) and injects styles.
+CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+       "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
+
+RENDER = """
+(function () {
+  var specs = JSON.parse(document.getElementById("kbetl-chart-specs").textContent);
+  var opts = {renderer: "svg", actions: false, mode: "vega-lite",
+              formatLocale: %(format)s, timeFormatLocale: %(time)s};
+  var nodes = document.querySelectorAll("[data-chart]");
+  var pending = [];
+  nodes.forEach(function (node) {
+    var spec = specs[node.getAttribute("data-chart")];
+    pending.push(vegaEmbed(node, spec, opts).then(function () {
+      node.setAttribute("data-rendered", "yes");
+    }).catch(function (err) {
+      node.setAttribute("data-rendered", "error");
+      node.textContent = "Grafik tidak dapat ditampilkan.";
+      console.error(err);
+    }));
+  });
+  Promise.all(pending).then(function () {
+    document.documentElement.setAttribute("data-charts-done", String(nodes.length));
+  });
+})();
+"""
+
+
+def esc(text) -> str:
+    return html.escape("" if text is None else str(text), quote=True)
+
+
+def num(value) -> str:
+    return id_number(value)
+
+
+def pct(value) -> str:
+    return "-" if value is None else f"{id_pct(value)}%"
+
+
+def script_json(value) -> str:
+    """JSON for a <script type="application/json"> element: '<', '>' and '&' escaped, so that no text from
+    data can end the element or open another."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+@functools.lru_cache(maxsize=1)
+def chart_library() -> str:
+    """vega, vega-lite and vega-embed in one script (vl-convert's bundle), for the Vega-Lite version Altair writes."""
+    import altair as alt
+    import vl_convert
+
+    version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+    bundle = vl_convert.javascript_bundle(vl_version=version if version in vl_convert.get_vegalite_versions() else None)
+    return bundle.replace("</script", "<\\/script")
+
+
+@dataclass
+class Cell:
+    """A table cell: text (escaped when written), right-aligned if numeric, an optional band colour."""
+
+    text: str
+    numeric: bool = False
+    band: Band | None = None
+    title: str | None = None
+
+
+def n(value) -> Cell:
+    return Cell(num(value), numeric=True)
+
+
+def p(value, bands: Sequence[Band] | None = None) -> Cell:
+    return Cell(pct(value), numeric=True, band=band_of(value, bands) if bands else None)
+
+
+def table(headers: Sequence[str | tuple[str, bool]], rows: Iterable[Sequence[Cell | str]],
+          total: Sequence | None = None, css: str = "", data_role: str | None = None) -> str:
+    """headers: a label, or (label, numeric)."""
+    head = "".join(f'<th class="n">{esc(h[0])}</th>' if isinstance(h, tuple) and h[1] else
+                   f"<th>{esc(h[0] if isinstance(h, tuple) else h)}</th>" for h in headers)
+    body = [f"<tr>{''.join(_cell(c) for c in row)}</tr>" for row in rows]
+    if total is not None:
+        body.append(f'<tr class="total">{"".join(_cell(c) for c in total)}</tr>')
+    role = f' data-role="{esc(data_role)}"' if data_role else ""
+    cls = f' class="{esc(css)}"' if css else ""
+    return f"<table{cls}{role}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _cell(cell: Cell | str) -> str:
+    if not isinstance(cell, Cell):
+        cell = Cell(cell)
+    classes = (["n"] if cell.numeric else []) + (["band"] if cell.band else [])
+    attrs = f' class="{" ".join(classes)}"' if classes else ""
+    if cell.band:
+        attrs += f' style="background:{esc(cell.band.colour)};color:{esc(cell.band.text_colour)}"'
+    if cell.title:
+        attrs += f' title="{esc(cell.title)}"'
+    return f"<td{attrs}>{esc(cell.text)}</td>"
+
+
+def legend(bands: Sequence[Band], title: str = "Keterangan warna") -> str:
+    items = "".join(f'<div><span class="swatch" style="background:{esc(b.colour)}"></span>'
+                    f"{esc(b.name)}: {esc(b.label)}</div>" for b in bands)
+    return f'<div class="legend" data-role="legend"><strong>{esc(title)}</strong>{items}</div>'
+
+
+@dataclass
+class Page:
+    """Collects chart specs while sections are written; `html()` puts the page together."""
+
+    title: str
+    specs: list[dict] = field(default_factory=list)
+
+    def chart(self, spec: dict, label: str) -> str:
+        self.specs.append(spec)
+        return (f'<div class="chart" data-chart="{len(self.specs) - 1}" '
+                f'data-label="{esc(label)}"></div>')
+
+    def html(self, body: str) -> str:
+        render = RENDER % {"format": json.dumps(FORMAT_LOCALE), "time": json.dumps(TIME_FORMAT_LOCALE)}
+        library = f"<script>{chart_library()}</script>" if self.specs else ""
+        return ("<!DOCTYPE html>\n"
+                '<html lang="id"><head><meta charset="utf-8">'
+                '<meta name="viewport" content="width=device-width, initial-scale=1">'
+                f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+                f"<title>{esc(self.title)}</title><style>{STYLE}</style>{library}</head>"
+                f"<body>{body}"
+                f'<script type="application/json" id="kbetl-chart-specs">{script_json(self.specs)}</script>'
+                f"{f'<script>{render}</script>' if self.specs else ''}</body></html>\n")

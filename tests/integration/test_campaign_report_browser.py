@@ -1,0 +1,131 @@
+"""The campaign report in a real browser with the network off: it draws every chart, logs no error, asks
+for nothing, and shows the marts' figures. The data: one quick start (sample recaps 2020-2025, daily
+facility reports of 2024 for Sumatera Selatan, Bengkulu and Kalimantan Selatan)."""
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reports.report_data import id_moment_wib
+from tests.helpers.browser import chromium_installed, offline_page, wait_for  # noqa: F401 (a fixture)
+from tests.helpers.warehouse import query
+
+YEAR = 2024
+SCREENSHOT_COPY = Path("/tmp/kbetl-report-screenshot.png")
+MAX_BYTES = 5 * 1024 * 1024
+
+# per chart: the data marks Vega drew as SVG (rules such as the 100% line left out)
+CHART_MARKS = """
+return Array.from(document.querySelectorAll('[data-chart]')).map(function (chart) {
+  var marks = 0;
+  chart.querySelectorAll('svg g.role-mark').forEach(function (group) {
+    if (!group.classList.contains('mark-rule')) { marks += group.children.length; }
+  });
+  return [chart.getAttribute('data-label'), chart.getAttribute('data-rendered'), marks];
+});
+"""
+TABLE_ROWS = """
+return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr:not(.total)')).map(function (row) {
+  return Array.from(row.cells).map(function (cell) { return cell.textContent; });
+});
+"""
+
+
+@pytest.fixture(scope="module")
+def quickstart_warehouse(tmp_path_factory) -> tuple[Path, Path]:
+    """(working, published) after `kbetl-dev quickstart`, run once as its own process."""
+    folder = tmp_path_factory.mktemp("quickstart")
+    working = folder / "kbetl-work.duckdb"
+    command = [str(Path(sys.executable).parent / "kbetl-dev"), "quickstart", "--db", str(working)]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBETL_")}
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return working, folder / "kbetl.duckdb"
+
+
+@pytest.fixture(scope="module")
+def reports(quickstart_warehouse, tmp_path_factory) -> dict[str, Path]:
+    from kbetl.reports.campaign_report import write_campaign_report
+
+    working, published = quickstart_warehouse
+    folder = tmp_path_factory.mktemp("reports")
+    return {
+        "national": write_campaign_report(published, YEAR, out=folder / "nasional.html", working_db_path=working),
+        "63": write_campaign_report(published, YEAR, province="63", out=folder / "kalsel.html",
+                                    working_db_path=working),
+    }
+
+
+def draw(page) -> list[list]:
+    """Waits until every chart has been embedded; returns [label, state, marks] per chart."""
+    expected = page.script("return document.querySelectorAll('[data-chart]').length;")
+    done = wait_for(page, "document.documentElement.getAttribute('data-charts-done')", timeout=120)
+    assert int(done) == expected > 0
+    return page.script(CHART_MARKS)
+
+
+def assert_offline_and_clean(page) -> None:
+    page.collect()
+    assert page.errors() == [], page.errors()
+    assert page.failed == [], page.failed
+    assert page.requests and all(url.startswith("file:") for url in page.requests), page.requests
+
+
+def test_the_national_report_draws_offline_and_shows_the_marts(reports, quickstart_warehouse,
+                                                               chromium_installed, tmp_path):  # noqa: F811
+    _, published = quickstart_warehouse
+    path = reports["national"]
+    assert path.stat().st_size < MAX_BYTES
+    with offline_page(path, *chromium_installed, width=1280, height=2400) as page:
+        charts = draw(page)
+        assert [c for c in charts if c[1] != "yes" or c[2] <= 0] == [], charts
+        assert len(charts) > 38  # the nation's, and each province's
+        assert_offline_and_clean(page)
+
+        league = page.script(TABLE_ROWS, "table[data-role='national-league']")
+        expected = query(published, """
+            select rank, region_code, region_name, target, achieved, achievement_pct from marts.ranking
+            where ranking = 'national' and campaign_year = ? order by position""", [YEAR])
+        assert [row[:6] for row in league] == [
+            [str(rank), code, name, id_number(target), id_number(achieved), f"{id_pct(pct)}%"]
+            for rank, code, name, target, achieved, pct in expected]
+
+        at_target, ranked = query(published, """
+            select count(*) filter (where achievement_pct >= 100), count(achievement_pct) from marts.achievement
+            where campaign_year = ? and level = 'regency'""", [YEAR])[0]
+        assert page.script("return document.querySelector('#nasional [data-role=regencies-at-target]').textContent;"
+                           ) == f"{at_target} dari {ranked}"
+
+        fastest = page.script(TABLE_ROWS, "table[data-role='fastest-63']")
+        expected = query(published, """
+            select region_name, reached_target_at from marts.ranking
+            where ranking = 'fastest_to_target' and campaign_year = ? and scope_code = '63' order by position""",
+                         [YEAR])
+        assert [(row[1], row[5]) for row in fastest] == [
+            (name, id_moment_wib(at) if at else "belum mencapai") for name, at in expected]
+        assert fastest[0][1] == "Kab. Hulu Sungai Tengah" and fastest[0][5] == "4 Juni 2024, 11.26 WIB"
+
+        shot = tmp_path / "laporan-nasional.png"
+        assert page.driver.save_screenshot(str(shot))
+    shutil.copyfile(shot, SCREENSHOT_COPY)
+
+
+def test_a_province_report_draws_offline(reports, quickstart_warehouse, chromium_installed):  # noqa: F811
+    _, published = quickstart_warehouse
+    with offline_page(reports["63"], *chromium_installed) as page:
+        charts = draw(page)
+        assert [c[0] for c in charts] == ["Capaian kabupaten/kota Kalimantan Selatan",
+                                          "Progres kumulatif Kalimantan Selatan",
+                                          "Bauran metode, Kalimantan Selatan"]
+        assert all(state == "yes" and marks > 0 for _, state, marks in charts), charts
+        assert_offline_and_clean(page)
+        rows = page.script(TABLE_ROWS, "table[data-role='regency-league-63']")
+        expected = query(published, """
+            select region_name, achieved, achievement_pct from marts.ranking
+            where ranking = 'province' and campaign_year = ? and scope_code = '63' order by position""", [YEAR])
+        assert [(r[2], r[4], r[5]) for r in rows] == [(name, id_number(a), f"{id_pct(p)}%") for name, a, p in expected]
