@@ -5,12 +5,15 @@ as JSON that cannot close their script element."""
 import functools
 import html
 import json
+import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from kbetl.reports.numbers import id_number, id_pct
 from kbetl.reports.report_data import Band, band_of
 
+CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kbetl"
 FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
 TIME_FORMAT_LOCALE = {
     "dateTime": "%A, %e %B %Y pukul %H.%M.%S", "date": "%d/%m/%Y", "time": "%H.%M.%S", "periods": ["AM", "PM"],
@@ -97,13 +100,33 @@ def script_json(value) -> str:
 
 @functools.lru_cache(maxsize=1)
 def chart_library() -> str:
-    """vega, vega-lite and vega-embed in one script (vl-convert's bundle), for the Vega-Lite version Altair writes."""
+    """vega, vega-lite and vega-embed in one script (vl-convert's bundle), for the Vega-Lite version Altair
+    writes. Bundling takes a second; the bundle of a vl-convert version is kept in the user's cache."""
+    import importlib.metadata
+
     import altair as alt
     import vl_convert
 
     version = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    bundle = vl_convert.javascript_bundle(vl_version=version if version in vl_convert.get_vegalite_versions() else None)
+    version = version if version in vl_convert.get_vegalite_versions() else None
+    cached = CACHE_DIR / f"vega-bundle-{importlib.metadata.version('vl-convert-python')}-{version}.js"
+    try:
+        bundle = cached.read_text(encoding="utf-8")
+    except OSError:
+        bundle = vl_convert.javascript_bundle(vl_version=version)
+        _keep(cached, bundle)
     return bundle.replace("</script", "<\\/script")
+
+
+def _keep(path: Path, text: str) -> None:
+    """Writes the cache file whole or not at all; a cache that cannot be written is no error."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name(f".{path.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        os.replace(partial, path)
+    except OSError:
+        pass
 
 
 @dataclass
