@@ -32,7 +32,7 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
     for leftover in (building, building.with_name(building.name + ".wal")):
         leftover.unlink(missing_ok=True)
     version = os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION)
-    con.execute(f"attach '{building}' as analyst (storage_version '{version}')")
+    con.execute("attach ? as analyst (storage_version ?)", [str(building), version])
     try:
         tables = con.execute(
             "select schema_name, table_name, comment from duckdb_tables() "

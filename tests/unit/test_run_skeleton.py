@@ -56,3 +56,19 @@ def test_rebuild_is_touched_all_or_none(tmp_path):
     with pytest.raises(ValueError, match="rebuild is one of"):
         with warehouse_run(tmp_path / "w.duckdb", "test", rebuild="some"):
             pass
+
+
+def test_paths_with_an_apostrophe_publish_and_publish_again(tmp_path):
+    """Paths reach DuckDB as bound parameters, never pasted into the SQL."""
+    folder = tmp_path / "it's" / "o'brien"
+    db, published = folder / "w.duckdb", folder / "kbetl.duckdb"
+    for _ in range(2):
+        with warehouse_run(db, "test", publish_to=published) as run:
+            pass
+        assert run.published == published
+    assert runs(db) == [("test", "succeeded"), ("test", "succeeded")]
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        assert con.execute("select count(*) from ref.methods").fetchall() == [(7,)]
+    finally:
+        con.close()

@@ -57,7 +57,7 @@ def failed_records(con: duckdb.DuckDBPyConnection, table: str, year: int, first_
         except pa.errors.SchemaErrors as exc:
             return _problems(con, table, exc.failure_cases)
     finally:
-        con.execute(f"set TimeZone = '{time_zone}'")
+        con.execute("set TimeZone = ?", [time_zone])
     return no_problems()
 
 
