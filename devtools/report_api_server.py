@@ -41,6 +41,15 @@ class Faults:
     truncate_provinces: list[str] = field(default_factory=list)  # bodies cut in half
     change_after_first_page: bool = False  # the data changes (once) between page 1 and page 2
     no_export: bool = False  # an API without the bulk export (404), as older regional servers are
+    # A careless server: JSON bodies carry the request's Authorization header back ("request_authorization");
+    # with echo_authorization_in_errors, the records (services, export) answer 400 with it in the message.
+    echo_authorization: bool = False
+    echo_authorization_in_errors: bool = False
+    hang: bool = False  # accepts the connection and never answers (until the server stops)
+    # A body of huge_body_bytes generated as it is sent (never held), without Content-Length (the connection
+    # closes at its end), for one resource: "facilities", "targets", "services" (JSON) or "export" (bytes).
+    huge_body_bytes: int = 0
+    huge_body_on: str = "facilities"
 
 
 class ReportApiServer(ThreadingHTTPServer):
@@ -59,6 +68,7 @@ class ReportApiServer(ThreadingHTTPServer):
         self.hits: dict[str, int] = {}
         self.data_version = 1
         self.lock = threading.Lock()
+        self.stopping = threading.Event()  # wakes the handlers a `hang` fault holds
         super().__init__(("127.0.0.1", port), _Handler)
 
     @property
@@ -66,6 +76,7 @@ class ReportApiServer(ThreadingHTTPServer):
         return f"http://127.0.0.1:{self.server_address[1]}"
 
     def server_close(self) -> None:
+        self.stopping.set()
         super().server_close()
         self.exports.close()
 
@@ -106,9 +117,20 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {self.server.token}":
             return self._error(401, "unauthorized", "send 'Authorization: Bearer <token>'")
         faults = self.server.faults
+        if faults.hang:
+            self.server.stopping.wait()
+            self.close_connection = True
+            return
         if faults.delay_s:
             sleep(faults.delay_s)
         province = parts[2] if len(parts) >= 4 and parts[:2] == ["v1", "provinces"] else query.get("province")
+        resource = ("export" if parts[3:] == ["services", "export"] else parts[3] if len(parts) == 4
+                    else parts[1] if len(parts) == 2 else None)
+        if faults.huge_body_bytes and resource == faults.huge_body_on:
+            return self._huge(resource, faults.huge_body_bytes)
+        if faults.echo_authorization_in_errors and resource in ("services", "export"):
+            echoed = self.headers.get("Authorization")
+            return self._error(400, "bad_request", f"unexpected header Authorization: {echoed}")
         if province in faults.down_provinces:
             return self._error(503, "unavailable", f"province {province} is not reachable")
         hit = self.server.count_hit(self.path)
@@ -205,6 +227,8 @@ class _Handler(BaseHTTPRequestHandler):
                 "rows": frame.iloc[(number - 1) * size: number * size]}
 
     def _json(self, status: int, body: dict, headers: dict | None = None, truncate: bool = False):
+        if self.server.faults.echo_authorization and status == 200:
+            body = {**body, "request_authorization": self.headers.get("Authorization")}
         payload = json.dumps(body, default=_plain).encode()
         if truncate:
             payload = payload[: len(payload) // 2]
@@ -229,6 +253,33 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         for start in range(0, len(payload), EXPORT_CHUNK):
             self.wfile.write(payload[start:start + EXPORT_CHUNK])
+
+    def _huge(self, resource: str, size: int):
+        """size bytes made as they are sent: a JSON listing of one record repeated, or bytes; no Content-Length."""
+        self.close_connection = True
+        self.send_response(200)
+        self.send_header("Content-Type", PARQUET if resource == "export" else "application/json")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if resource == "export":
+            head, item, tail = b"PAR1", b"\0" * 4096, b""
+        else:
+            key = {"facilities": "facilities", "targets": "targets"}.get(resource, "records")
+            head = f'{{"page": 1, "page_size": 1000, "next_page": null, "data_version": 1, "{key}": ['.encode()
+            item = json.dumps({"facility_code": "1701001", "facility_name": "Puskesmas " + "x" * 200,
+                               "district_code": None, "regency_code": "1701", "kind": "puskesmas"}).encode() + b","
+            tail = b"{}]}"
+        chunk = item * max(1, EXPORT_CHUNK // len(item))
+        try:
+            self.wfile.write(head)
+            sent = len(head) + len(tail)
+            while sent < size and not self.server.stopping.is_set():
+                part = chunk[: size - sent] if size - sent < len(chunk) else chunk
+                self.wfile.write(part)
+                sent += len(part)
+            self.wfile.write(tail)
+        except OSError:
+            pass  # the client stopped reading
 
     def _error(self, status: int, code: str, message: str, headers: dict | None = None):
         self._json(status, {"error": {"code": code, "message": message}}, headers)

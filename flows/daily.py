@@ -5,38 +5,72 @@ The API token is read from the environment by the client inside each task; it is
 parameter (parameters are stored by Prefect).
 """
 
+import time
 from datetime import date
 from functools import partial
 from pathlib import Path
 
 from prefect import Task, flow, task
+from prefect.cache_policies import DEFAULT
+from prefect.runtime import task_run as current_task_run
 from prefect.states import Failed
 
 from kbetl import runs
-from kbetl.reference.tables import campaign_days
+from kbetl.reference.tables import campaign_days, check_campaign_year
 from kbetl.reports.run_summary import pull_summary
+from kbetl.sources.report_api.client import province_deadline_s
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
 
+EXTRACT_RETRY_DELAYS_S = [10, 60]
+
 
 class ProvincePullFailed(RuntimeError):
-    pass
+    def __init__(self, message: str, retry: bool = True):
+        super().__init__(message)
+        self.retry = retry
 
 
-@task(retries=2, retry_delay_seconds=[10, 60], persist_result=True)
-def pull(base_url: str | None, year: int, province: str, days: list[date], landing: Path) -> ProvincePull:
-    """The extract step, the only one retried; its result is kept for the flow run (a flow retry reuses it)."""
-    pulled = pull_one_province(base_url, year, province, days, landing)
+def _worth_retrying(task, task_run, state) -> bool:
+    """A failed pull is tried again only if asking again can help and the province's deadline leaves
+    time for the wait and another attempt (the task decides, see `pull`)."""
+    try:
+        state.result()
+    except ProvincePullFailed as exc:
+        return exc.retry
+    except Exception:  # noqa: BLE001 - anything else (a bug, a broken connection) is retried as before
+        return True
+    return False
+
+
+def _time_for_another_attempt(deadline_at: float | None) -> bool:
+    if deadline_at is None:
+        return True
+    delay = EXTRACT_RETRY_DELAYS_S[min(max(current_task_run.run_count, 1), len(EXTRACT_RETRY_DELAYS_S)) - 1]
+    return time.time() + delay < deadline_at
+
+
+# The deadline is not part of the cache key: a flow retry reuses a province already pulled.
+@task(retries=2, retry_delay_seconds=EXTRACT_RETRY_DELAYS_S, retry_condition_fn=_worth_retrying,
+      persist_result=True, cache_policy=DEFAULT - "deadline_at")
+def pull(base_url: str | None, year: int, province: str, days: list[date], landing: Path,
+         deadline_at: float | None = None) -> ProvincePull:
+    """The extract step, the only one retried (within the province's deadline, deadline_at in epoch
+    seconds, across attempts); its result is kept for the flow run (a flow retry reuses it)."""
+    pulled = pull_one_province(base_url, year, province, days, landing, deadline_at)
     if pulled.status == "failed":
-        raise ProvincePullFailed(pulled.error)
+        raise ProvincePullFailed(pulled.error, retry=pulled.retryable and _time_for_another_attempt(deadline_at))
     return pulled
 
 
 def _pull_as_task(pull_task: Task, base_url: str | None, year: int, days: list[date], landing: Path,
                   province: str) -> ProvincePull:
-    """A province's pull as a task run; after its last retry, a failed pull for the loader to record."""
-    outcome = pull_task(base_url, year, province, days, landing, return_state=True).result(raise_on_failure=False)
+    """A province's pull as a task run; after its last retry, a failed pull for the loader to record. The
+    province's deadline (KBETL_API_DEADLINE_S) runs from here, across the task's attempts."""
+    deadline_at = time.time() + province_deadline_s()
+    outcome = pull_task(base_url, year, province, days, landing, deadline_at,
+                        return_state=True).result(raise_on_failure=False)
     if isinstance(outcome, BaseException):
         return ProvincePull(year, province, days, status="failed", error=str(outcome))
     return outcome
@@ -47,6 +81,10 @@ def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list
                        base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
                        command: str = "pull", extract_retries: int = 2):
     """Pulls the given days (default: the campaign window) of the given provinces (default: all)."""
+    try:
+        check_campaign_year(year)
+    except ValueError as exc:
+        return Failed(message=str(exc))
     db_path = database_path(db)
     days = days or campaign_days(year)
     pull_one = partial(_pull_as_task, pull.with_options(retries=extract_retries), base_url, year, days,

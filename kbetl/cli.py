@@ -1,7 +1,9 @@
 """The `kbetl` command. Commands that run the pipeline run it as a Prefect flow (imported lazily, so
 that `validate`, `league` and `docs` start without Prefect); the library below knows nothing of Prefect."""
 
+import signal
 import sys
+import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
@@ -9,13 +11,14 @@ from pathlib import Path
 import click
 
 from kbetl import progress
+from kbetl.reference.tables import check_campaign_year
 from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import league_table
 from kbetl.reports.validation import validation_report
 from kbetl.runs import parse_years
 from kbetl.sources.recaps.stage import find_recap_files, stage_recap
-from kbetl.warehouse.database import DB_ENV, WarehouseLocked, connect, database_path
+from kbetl.warehouse.database import DB_ENV, WarehouseError, connect, database_path
 from kbetl.warehouse.publish import published_path
 
 db_option = click.option("--db", type=click.Path(path_type=Path), default=None,
@@ -72,8 +75,14 @@ def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Pa
 def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None,
          publish_to: Path | None) -> None:
     """Pull daily facility reports from the report API (a Prefect flow run); exit 1 if a province failed."""
+    try:
+        check_campaign_year(year)
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
     state = pull_flow(year, provinces.split(",") if provinces else None, [d.date() for d in days] or None,
                       api_url, db, publish_to, "pull")
+    if not state.is_completed():
+        _raise_user_error(state)
     sys.exit(0 if state.is_completed() else 1)
 
 
@@ -143,7 +152,7 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
         raise click.UsageError(f"give --recipients FILE or set {RECIPIENTS_ENV} to the recipients CSV")
     try:
         deliveries = send_digests(working, analyst, day, recipients, dry_run=dry_run, echo=click.echo)
-    except WarehouseLocked as exc:
+    except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     if not dry_run:
         click.echo(delivery_summary(deliveries))
@@ -208,7 +217,7 @@ def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path
     from flows.recap import ingest_recaps
 
     return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
-                                                    publish_to=_text(publish_to), command=command))
+                                                    publish_to=_text(publish_to), command=command), db)
 
 
 def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,
@@ -217,7 +226,7 @@ def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None,
 
     return _in_view(None, lambda: pull_daily_reports(year, provinces, days, api_url, db=_text(db),
                                                      publish_to=_text(publish_to), command=command,
-                                                     return_state=True))
+                                                     return_state=True), db)
 
 
 def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path | None, api_url: str | None,
@@ -229,23 +238,45 @@ def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path
 
     state = _in_view("backfill", lambda: backfill_years(
         years, provinces, _text(recap_dir and recap_dir.resolve()), api_url or os.environ.get(URL_ENV),
-        db=_text(db), publish_to=_text(publish_to), return_state=True))
+        db=_text(db), publish_to=_text(publish_to), return_state=True), db)
     if not state.is_completed():
+        _raise_user_error(state)
         raise click.ClickException(state.message)
     return state.result()
 
 
-def _in_view(label: str | None, run: Callable):
-    """Runs a flow with its progress shown; a locked warehouse is one sentence, not a traceback."""
+def _in_view(label: str | None, run: Callable, db: Path | None = None):
+    """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
+    sentence, not a traceback, and is found before the flow (and its Prefect server) starts. SIGTERM ends
+    the command as Ctrl-C does: the run is recorded failed and the temporary Prefect server is stopped."""
+    try:
+        connect(database_path(db)).close()
+    except WarehouseError as exc:
+        raise click.ClickException(str(exc)) from None
     view = ProgressView(label) if label else None
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminated) if main else None
     try:
         with progress.listening(view) if view else nullcontext():
             return run()
-    except WarehouseLocked as exc:
+    except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
         if view:
             view.close()
+
+
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
+def _raise_user_error(state) -> None:
+    """A flow that failed on a failure the user can act on ends in its sentence."""
+    error = state.result(raise_on_failure=False)
+    if isinstance(error, WarehouseError):
+        raise click.ClickException(str(error)) from None
 
 
 def _text(path: Path | None) -> str | None:

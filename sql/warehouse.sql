@@ -100,6 +100,10 @@ create table if not exists audit.runs (
     rows_quarantined  integer
 );
 alter table audit.runs add column if not exists parameters varchar;   -- JSON of the run's parameters
+-- The process of the run: a 'running' run whose process is gone is marked 'dead' by the next run.
+alter table audit.runs add column if not exists pid integer;
+alter table audit.runs add column if not exists host varchar;
+alter table audit.runs add column if not exists error varchar;        -- why a run failed or died
 
 -- Every report API response as received (the URL never carries the token).
 create table if not exists raw.api_responses (

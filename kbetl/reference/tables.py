@@ -47,9 +47,16 @@ def region_map_for_year(year: int) -> str:
     return row.iloc[0]
 
 
+def check_campaign_year(year: int) -> int:
+    """The year, if it is a PSA campaign year; else a ValueError saying so in one sentence."""
+    if year not in campaign_years():
+        raise ValueError(f"{year} is no PSA campaign year (known: {', '.join(map(str, campaign_years()))})")
+    return year
+
+
 def campaign_days(year: int) -> list[date]:
     """The service days of a campaign year, first to last."""
-    row = campaigns().set_index("campaign_year").loc[year]
+    row = campaigns().set_index("campaign_year").loc[check_campaign_year(year)]
     first, last = date.fromisoformat(row["first_service_day"]), date.fromisoformat(row["last_service_day"])
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 

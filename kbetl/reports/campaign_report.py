@@ -22,7 +22,6 @@ CHECK_LABELS = {
     "stated_pct": "Persen tertulis tidak sama dengan capaian ÷ sasaran",
     "implausible_achievement": "Capaian tidak wajar (periksa salah ketik)",
     "total_row_vs_rows": "Baris jumlah tidak sama dengan jumlah baris wilayah",
-    "extra_total_row": "Baris jumlah ganda",
     "missing_regions": "Kabupaten/kota tidak ada di rekap",
 }
 LEVELS = {"national": "Nasional", "province": "Provinsi", "regency": "Kab/kota"}

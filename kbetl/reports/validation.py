@@ -14,9 +14,9 @@ def validation_report(item: StagedFile) -> str:
         f"  campaign year {recap.campaign_year}, "
         + ("national recap (rows are provinces)" if recap.row_level == "province"
            else f"recap of {recap.parent_name} ({recap.parent_code}), rows are kabupaten/kota"),
-        f"  header on row {extract.header_row}; {len(recap.accepted)} region rows accepted, "
-        f"total row: {'yes' if not recap.parent_figures.empty else 'no'}, "
-        f"{recap.quarantine['source_row'].nunique()} rows rejected",
+        f"  header on row {extract.header_row}; {recap.rows_in} rows read: {recap.rows_accepted} accepted "
+        f"({len(recap.accepted)} region rows{' and the total row' if not recap.parent_figures.empty else ''}), "
+        f"{recap.rows_rejected} rejected",
     ]
     if extract.ignored_columns:
         lines.append(f"  columns not used: {', '.join(extract.ignored_columns)}")

@@ -19,7 +19,15 @@ MEMORY_ENV = "KBETL_DUCKDB_MEMORY_LIMIT"
 DEFAULT_MEMORY_LIMIT = "768MB"
 
 
-class WarehouseLocked(RuntimeError):
+class WarehouseError(RuntimeError):
+    """A failure the user can cause and act on: one sentence naming the file and what to do."""
+
+
+class WarehouseLocked(WarehouseError):
+    pass
+
+
+class WarehouseUnwritable(WarehouseError):
     pass
 
 
@@ -28,22 +36,49 @@ def database_path(path: str | Path | None = None) -> Path:
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the working file. Read-write (one writer): a file held by another process is
+    WarehouseLocked, a file or folder that cannot be written WarehouseUnwritable, each one sentence."""
     if read_only:
-        return duckdb.connect(str(path), read_only=True)
-    path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return duckdb.connect(str(path), read_only=True)
+        except duckdb.IOException as exc:
+            raise locked(path, exc) if _is_lock_conflict(exc) else exc from exc
     config = {"storage_compatibility_version": os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION),
               "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT)}
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), config=config)
     except duckdb.IOException as exc:
-        if "lock" not in str(exc).lower():
-            raise
-        raise WarehouseLocked(
-            f"{path} is held by another process ({_holder(exc)}). Close the notebook, BI tool or "
-            f"kbetl run that has it open, or pass --db / set {DB_ENV} to use another file."
-        ) from exc
+        if _is_lock_conflict(exc):
+            raise locked(path, exc) from exc
+        raise unwritable(path, exc) from exc
+    except OSError as exc:
+        raise unwritable(path, exc) from exc
     con.execute((SQL_DIR / "warehouse.sql").read_text())
     return con
+
+
+def locked(path: Path, exc: Exception) -> WarehouseLocked:
+    return WarehouseLocked(
+        f"{path} is held by another process ({_holder(exc)}). Close the notebook, BI tool or "
+        f"kbetl run that has it open, or pass --db / set {DB_ENV} to use another file.")
+
+
+def unwritable(path: Path, exc: Exception) -> WarehouseUnwritable:
+    return WarehouseUnwritable(
+        f"{path} cannot be opened for writing ({reason(exc)}). Make {path.parent} writable, or pass --db / "
+        f"set {DB_ENV} to a file in a folder you may write in.")
+
+
+def reason(exc: Exception) -> str:
+    """The operating system's words for a failure, without DuckDB's prefix or the path repeated."""
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    return str(exc).splitlines()[0].rsplit(": ", 1)[-1].strip() or type(exc).__name__
+
+
+def _is_lock_conflict(exc: Exception) -> bool:
+    return "lock" in str(exc).lower()
 
 
 def _holder(exc: Exception) -> str:

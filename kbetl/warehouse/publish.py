@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import DEFAULT_STORAGE_VERSION, STORAGE_ENV, sql_literal
+from kbetl.warehouse.database import DEFAULT_STORAGE_VERSION, STORAGE_ENV, WarehouseError, reason, sql_literal
 
 PUBLISHED_ENV = "KBETL_PUBLISHED"
 PUBLISHED_SCHEMAS = ("marts", "ref")
@@ -25,8 +25,40 @@ def published_path(working: Path, override: str | Path | None = None) -> Path:
     return working.with_name(f"{name}.duckdb")
 
 
+class PublishFailed(WarehouseError):
+    pass
+
+
+def building_files(target: Path) -> list[tuple[str, Path]]:
+    """(run id, path) of the files runs build beside `target` before moving them over it, with their .wal."""
+    found = []
+    for path in target.parent.glob(f".{glob_escape(target.name)}.*.building*"):
+        run_id, _, rest = path.name.removeprefix(f".{target.name}.").partition(".")
+        if rest in ("building", "building.wal"):
+            found.append((run_id, path))
+    return sorted(found)
+
+
+def glob_escape(name: str) -> str:
+    return "".join(f"[{c}]" if c in "*?[" else c for c in name)
+
+
 def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
-    """Copies marts and ref from the working database (open on `con`) to `target`, atomically."""
+    """Copies marts and ref from the working database (open on `con`) to `target`, atomically. A target
+    that cannot be written is PublishFailed (one sentence); the working database is untouched by it."""
+    try:
+        return _publish(con, target, run_id)
+    except (OSError, duckdb.IOException, duckdb.PermissionException) as exc:
+        for _, leftover in building_files(target):
+            if leftover.name.startswith(f".{target.name}.{run_id}."):
+                leftover.unlink(missing_ok=True)
+        raise PublishFailed(
+            f"could not publish to {target} ({reason(exc)}); what the run loaded is committed in the working "
+            f"database. Make {target.parent} writable, or pass --publish-to / set {PUBLISHED_ENV} to another "
+            "path, and run the command again to publish.") from exc
+
+
+def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(f".{target.name}.{run_id}.building")
     for leftover in (building, building.with_name(building.name + ".wal")):

@@ -1,11 +1,16 @@
 """One run against the working database, as one unit of work: the run skeleton every path uses.
 
-start the run record → write the reference tables → the caller's work → rebuild the models of the
-campaign years it touched → finish the run record → checkpoint → publish. On any exception the run is
-recorded as failed and nothing is published; what the work committed before it stays.
+start the run record (its pid and host) and recover what dead runs left → write the reference tables →
+the caller's work → rebuild the models of the campaign years it touched → record what was committed →
+checkpoint → publish → finish the run record. On any exception (or an interrupt) the run is recorded as
+failed with the error and what it committed, and nothing is published. A run killed outright stays
+'running' until the next run finds its process gone and marks it 'dead' (see `recover_dead_runs`).
 """
 
 import json
+import logging
+import os
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,11 +21,13 @@ from pathlib import Path
 import duckdb
 
 from kbetl.warehouse.database import connect
-from kbetl.warehouse.publish import publish
+from kbetl.warehouse.publish import building_files, publish
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
 
 REBUILDS = ("touched", "all", "none")
+log = logging.getLogger(__name__)
+_ACTIVE: set[str] = set()  # runs in progress in this process
 
 
 @dataclass(frozen=True)
@@ -62,29 +69,89 @@ def warehouse_run(db_path: Path, command: str, parameters: dict | None = None, *
         raise ValueError(f"rebuild is one of {REBUILDS}, not {rebuild!r}")
     con = connect(db_path)
     run = Run(uuid.uuid4().hex[:12], con)
+    _ACTIVE.add(run.id)
     try:
-        con.execute("insert into audit.runs (run_id, command, started_at, status, parameters) "
-                    "values (?, ?, ?, 'running', ?)",
-                    [run.id, command, now(), json.dumps(parameters or {}, default=str)])
+        recover_dead_runs(con, publish_to)
+        con.execute("insert into audit.runs (run_id, command, started_at, status, parameters, pid, host) "
+                    "values (?, ?, ?, 'running', ?, ?, ?)",
+                    [run.id, command, now(), json.dumps(parameters or {}, default=str), os.getpid(),
+                     socket.gethostname()])
         load_reference(con)
         yield run
         if rebuild != "none":
             run_transforms(con, years=sorted(run.years) if rebuild == "touched" else None)
-        _finish(run, run.status, run.files, run.refused)
+        _record(run, "running")  # what is committed, before publishing: a kill while publishing keeps it
         con.execute("checkpoint")
         if publish_to and not run.failed:
             run.published = publish(con, publish_to, run.id)
-    except Exception:
-        _finish(run, "failed", [], 0)
+        _record(run, run.status, finished=True)
+    except BaseException as exc:  # an interrupt (Ctrl-C, SIGTERM) is recorded too
+        try:
+            error = (f"interrupted ({type(exc).__name__})" if isinstance(exc, (KeyboardInterrupt, SystemExit))
+                     else str(exc) or type(exc).__name__)
+            _record(run, "failed", finished=True, error=error)
+        except Exception:  # the connection is gone: the next run marks this one dead
+            log.exception("could not record run %s as failed", run.id)
         raise
     finally:
+        _ACTIVE.discard(run.id)
         con.close()
 
 
-def _finish(run: Run, status: str, files: list[FileLoad], refused: int) -> None:
+def _record(run: Run, status: str, *, finished: bool = False, error: str | None = None) -> None:
+    """The run's status and what it committed: the files loaded stay loaded whatever happens after."""
+    files = run.files
     run.con.execute(
         """update audit.runs set finished_at = ?, status = ?, files_loaded = ?, files_unchanged = ?,
-           files_refused = ?, rows_accepted = ?, rows_quarantined = ? where run_id = ?""",
-        [now(), status, sum(f.status == "loaded" for f in files), sum(f.status == "unchanged" for f in files),
-         refused, sum(f.rows_accepted for f in files), sum(f.rows_quarantined for f in files),
-         run.id])
+           files_refused = ?, rows_accepted = ?, rows_quarantined = ?, error = ? where run_id = ?""",
+        [now() if finished else None, status, sum(f.status == "loaded" for f in files),
+         sum(f.status == "unchanged" for f in files), run.refused, sum(f.rows_accepted for f in files),
+         sum(f.rows_quarantined for f in files), error, run.id])
+
+
+def recover_dead_runs(con: duckdb.DuckDBPyConnection, publish_to: Path | None = None) -> list[str]:
+    """Runs recorded 'running' whose process is gone (killed, crashed, machine restarted) are marked 'dead'
+    with finished_at; the half-built published files of finished or dead runs are removed. Says so in one
+    warning line. Returns the dead runs' ids."""
+    running = con.execute("select run_id, command, started_at, pid, host from audit.runs "
+                          "where status = 'running'").fetchall()
+    dead = [(run_id, command, started, pid) for run_id, command, started, pid, host in running
+            if not _alive(run_id, pid, host)]
+    for run_id, command, started, pid in dead:
+        con.execute("update audit.runs set status = 'dead', finished_at = ?, "
+                    "error = coalesce(error, 'its process ended without finishing the run (killed or crashed)') "
+                    "where run_id = ?", [now(), run_id])
+    removed = []
+    if publish_to is not None:
+        live = {run_id for run_id, *_ in running} - {run_id for run_id, *_ in dead}
+        known = {run_id for (run_id,) in con.execute("select run_id from audit.runs").fetchall()}
+        for run_id, path in building_files(publish_to):
+            if run_id in known and run_id not in live:  # never another working file's run, never a live one
+                path.unlink(missing_ok=True)
+                removed.append(path.name)
+    if dead or removed:
+        runs = "; ".join(f"{run_id} ({command}, pid {pid}, started {started:%Y-%m-%d %H:%M})"
+                         for run_id, command, started, pid in dead)
+        log.warning("recovered after a killed run: %s%s",
+                    f"marked dead in audit.runs: {runs}" if dead else "",
+                    (", " if dead else "") + f"removed {', '.join(removed)}" if removed else "")
+    return [run_id for run_id, *_ in dead]
+
+
+def _alive(run_id: str, pid: int | None, host: str | None) -> bool:
+    """Is the process of a 'running' run still there? We hold the file's write lock, which a live run of
+    another process would hold, so a run of another host, or without a pid (older records), is dead."""
+    if pid is None or host != socket.gethostname():
+        return False
+    if pid == os.getpid():
+        return run_id in _ACTIVE
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    try:  # a killed process not yet reaped by its parent is gone too
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True

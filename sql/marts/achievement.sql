@@ -10,8 +10,10 @@ regions as (
     select * from ref.regions
 ),
 
+-- the file name is text from outside: neutralised for spreadsheets (OWASP CSV injection: a leading '
+-- before = + - @ tab CR); raw.landed_files keeps it as received
 landed as (
-    select file_sha256, file_name from raw.landed_files
+    select file_sha256, case when left(file_name, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || file_name else file_name end as file_name from raw.landed_files
 ),
 
 -- kabupaten/kota: only their row in a provincial recap

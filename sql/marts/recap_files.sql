@@ -3,8 +3,15 @@ with submissions as (
     select * from audit.recap_submissions
 ),
 
+-- names as received are text from outside: neutralised for spreadsheets (OWASP CSV injection: a leading '
+-- before = + - @ tab CR); raw.landed_files keeps them as received
 landed as (
-    select file_sha256, file_name, source_path, size_bytes from raw.landed_files
+    select
+        file_sha256,
+        case when left(file_name, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || file_name else file_name end as file_name,
+        case when left(source_path, 1) in ('=', '+', '-', '@', chr(9), chr(13)) then '''' || source_path else source_path end as source_path,
+        size_bytes
+    from raw.landed_files
 ),
 
 scopes as (

@@ -81,6 +81,8 @@ def test_backfill_killed_in_its_third_year_and_run_again_ends_as_an_uninterrupte
         out, err = resumed.communicate(timeout=300)
         assert resumed.returncode == 0, err
         assert "backfill 2020: done; 0 recap files loaded, 0 new facility records" in out
+        statuses = [s for (s,) in query(interrupted, "select status from audit.runs")]
+        assert "running" not in statuses, "a run the kill cut short is marked dead by the next one"
 
         complete = run_backfill_command(uninterrupted, archive, server.base_url)
         assert complete.wait(timeout=300) == 0

@@ -41,6 +41,19 @@ class ValidatedRecap:
     def has_errors(self) -> bool:
         return not self.quarantine.empty
 
+    @property
+    def rows_in(self) -> int:
+        """Rows read (region rows and total rows); always rows_accepted + rows_rejected."""
+        return len(self.extract.rows)
+
+    @property
+    def rows_accepted(self) -> int:
+        return len(self.accepted) + len(self.parent_figures)
+
+    @property
+    def rows_rejected(self) -> int:
+        return int(self.quarantine["source_row"].nunique())
+
 
 def validate_recap(extract: RecapExtract) -> ValidatedRecap:
     year = _campaign_year(extract)
@@ -51,9 +64,9 @@ def validate_recap(extract: RecapExtract) -> ValidatedRecap:
     rows = extract.rows.reset_index(drop=True)
     problems = _contract_problems(rows)
     bad_rows = {p[0] for p in problems}
-    candidates = rows[~rows["source_row"].isin(bad_rows)]
-    region_rows = candidates[~candidates["is_total_row"]]
-    total_rows = candidates[candidates["is_total_row"]]
+    candidates = rows.loc[~rows["source_row"].isin(bad_rows)]
+    region_rows = candidates.loc[~candidates["is_total_row"].astype(bool)]
+    total_rows = candidates.loc[candidates["is_total_row"].astype(bool)]
 
     matcher = matcher_for(map_version, extract.row_level)
     scope = parent_code if extract.row_level == "regency" else None
@@ -74,6 +87,9 @@ def validate_recap(extract: RecapExtract) -> ValidatedRecap:
 
     accepted = _typed(pd.DataFrame(conformed, columns=[*rows.columns, "region_code", "region_name_reported"]))
     total_row = total_rows.head(1)
+    for extra in total_rows.iloc[1:].itertuples(index=False):  # rejected, so that rows in = accepted + rejected
+        problems.append((extra.source_row, "region_name", "extra_total_row", extra.region_name,
+                         f"a second total row; only the first (row {total_row['source_row'].iloc[0]}) is used"))
     parent_figures = _typed(total_row.assign(region_code=parent_code, region_name_reported=total_row["region_name"],
                                              region_name=parent_name))
     quarantine = pd.DataFrame(problems, columns=list(PROBLEM)).sort_values(
@@ -121,7 +137,12 @@ def _contract_problems(rows: pd.DataFrame) -> list[tuple]:
         if pd.isna(case.index):
             continue
         row = rows.loc[int(case.index)]
-        column = case.column if isinstance(case.column, str) else ROW_CHECK_COLUMNS.get(case.check, "")
+        # A DataFrame-wide check's failure is reported by Pandera once per column of the failing row: it
+        # belongs to the check's own column, once.
+        if case.check in ROW_CHECK_COLUMNS:
+            column = ROW_CHECK_COLUMNS[case.check]
+        else:
+            column = case.column if isinstance(case.column, str) else ""
         value = row[column] if column in row.index else None
         problems.append((int(row["source_row"]), column, case.check, None if pd.isna(value) else str(value),
                          f"{column}: expected {CHECK_DESCRIPTIONS.get(case.check, case.check)}"))
@@ -146,11 +167,8 @@ def _findings(extract, accepted, parent_figures, total_rows, regions, parent_cod
         for row in frame.itertuples(index=False):
             found += _row_findings(row)
     if not parent_figures.empty:
-        reported = extract.rows[~extract.rows["is_total_row"]]
+        reported = extract.rows.loc[~extract.rows["is_total_row"].astype(bool)]
         found += _total_row_findings(parent_figures.iloc[0], reported)
-    for extra in total_rows.iloc[1:].itertuples(index=False):
-        found.append(("extra_total_row", extra.source_row, parent_code, None, None,
-                      f"row {extra.source_row} is a second total row ({extra.region_name!r}); only the first is used"))
     if extract.row_level == "regency":
         expected = regions[(regions["level"] == "regency") & (regions["parent_code"] == parent_code)]
         missing = expected[~expected["region_code"].isin(accepted["region_code"])]

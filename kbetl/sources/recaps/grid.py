@@ -6,10 +6,14 @@ already multiplied by 100, as the reader sees it).
 
 import csv
 import io
+import itertools
+import zipfile
 from pathlib import Path
 from statistics import median
 
 from openpyxl import load_workbook
+
+from kbetl.sources.recaps import limits
 
 Cell = str | float | None
 DELIMITERS = (";", ",", "\t")
@@ -24,43 +28,136 @@ def read_grid(path: Path, content: bytes) -> list[list[Cell]]:
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_grid(path, content)
     if suffix in (".csv", ".txt"):
-        return _csv_grid(content)
+        return _csv_grid(path, content)
     raise UnreadableFile(f"{path.name}: unsupported file type {suffix!r}; send CSV or XLSX")
 
 
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+         (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
 def decode_text(content: bytes) -> str:
-    """UTF-8 with or without BOM, else Windows-1252 (Excel's 'CSV' under an Indonesian locale)."""
-    if content.startswith(b"\xef\xbb\xbf"):
-        return content[3:].decode("utf-8")
+    """By its BOM (UTF-8, or UTF-16/32 as Excel's 'Unicode Text' saves it), else UTF-8, else Windows-1252
+    (Excel's 'CSV' under an Indonesian locale)."""
+    for bom, encoding in _BOMS:
+        if content.startswith(bom):
+            try:
+                return content[len(bom):].decode(encoding)
+            except UnicodeDecodeError:
+                raise UnreadableFile(f"its text is not valid {encoding.upper()} although it begins as such; "
+                                     "save it again as CSV UTF-8 or XLSX") from None
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
         return content.decode("cp1252", errors="replace")
 
 
-def _csv_grid(content: bytes) -> list[list[Cell]]:
-    text = decode_text(content)
-    lines = [line for line in text.splitlines() if line.strip()]
-    delimiter = max(DELIMITERS, key=lambda d: _fields_per_line(lines, d))
-    return [[_text_cell(v) for v in row] for row in csv.reader(io.StringIO(text), delimiter=delimiter)]
+def _csv_grid(path: Path, content: bytes) -> list[list[Cell]]:
+    try:
+        text = decode_text(content)
+    except UnreadableFile as exc:
+        raise UnreadableFile(f"{path.name}: {exc}") from None
+    if "\x00" in text:
+        raise UnreadableFile(f"{path.name}: not a text file (it holds NUL bytes); send CSV or XLSX as a spreadsheet "
+                             "program saves them")
+    first_lines = list(itertools.islice((line for line in _lines(text) if line.strip()), 40))
+    delimiter = max(DELIMITERS, key=lambda d: _fields_per_line(first_lines, d))
+    max_rows, max_chars = limits.MAX_ROWS.value, limits.MAX_CELL_CHARS.value
+    previous = csv.field_size_limit(max_chars + 1)
+    grid = []
+    try:
+        for number, row in enumerate(csv.reader(_lines(text), delimiter=delimiter), 1):
+            if number > max_rows:
+                raise UnreadableFile(_too_many_rows(path, max_rows))
+            grid.append([_text_cell(v, path, number, col) for col, v in enumerate(row, 1)])
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise UnreadableFile(_cell_too_long(path, len(grid) + 1, None, max_chars)) from None
+        raise UnreadableFile(f"{path.name}: not a readable CSV file (row {len(grid) + 1}: {exc}); "
+                             "save it again from the spreadsheet as CSV or XLSX") from None
+    finally:
+        csv.field_size_limit(previous)
+    return grid
+
+
+def _lines(text: str):
+    """The text's lines, one at a time (io.StringIO would hold a second, four-bytes-a-character copy)."""
+    start = 0
+    while start < len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        yield text[start:end]
+        start = end
+
+
+def _too_many_rows(path: Path, max_rows: int) -> str:
+    return (f"{path.name}: more than {limits.MAX_ROWS.describe(max_rows)} rows, the limit for a recap sheet; "
+            "send the recap alone, or raise the limit")
+
+
+def _cell_too_long(path: Path, row: int, col: int | None, max_chars: int) -> str:
+    where = f"row {row}" + (f", column {col}" if col else "")
+    return (f"{path.name}: {where} has a cell longer than {limits.MAX_CELL_CHARS.describe(max_chars)} "
+            "characters, the limit for a cell; correct that cell, or raise the limit")
 
 
 def _fields_per_line(lines: list[str], delimiter: str) -> float:
-    counts = [len(row) for row in csv.reader(lines[:40], delimiter=delimiter)]
+    try:
+        counts = [len(row) for row in csv.reader(lines[:40], delimiter=delimiter)]
+    except csv.Error:
+        return 0
     return median(counts) if counts else 0
 
 
-def _text_cell(value: str) -> Cell:
+def _text_cell(value: str, path: Path | None = None, row: int = 0, col: int = 0) -> Cell:
+    if path is not None and len(value) > limits.MAX_CELL_CHARS.value:
+        raise UnreadableFile(_cell_too_long(path, row, col, limits.MAX_CELL_CHARS.value))
     value = value.replace("\xa0", " ").strip()
     return value or None
 
 
+def check_xlsx_members(path: Path, content: bytes) -> None:
+    """The ZIP's directory against the limits, before anything is inflated: the uncompressed size of all
+    members, and the compression ratio of each big one. (zipfile never inflates a member past the size
+    its directory states, so a directory that lies cannot get past this either.)"""
+    try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
+        raise UnreadableFile(f"{path.name}: not a readable XLSX workbook (not a ZIP archive: {_short(exc)}); "
+                             "save it again from the spreadsheet as XLSX or CSV") from None
+    max_bytes, max_ratio = limits.MAX_XLSX_BYTES.value, limits.MAX_XLSX_RATIO.value
+    total = sum(m.file_size for m in members)
+    if total > max_bytes:
+        raise UnreadableFile(
+            f"{path.name}: unpacks to {total / limits.MIB:,.0f} MiB, over the limit of "
+            f"{limits.MAX_XLSX_BYTES.describe(max_bytes)} for a recap workbook; not opened (send the recap sheet "
+            "alone, or raise the limit)")
+    for member in members:
+        ratio = member.file_size / max(member.compress_size, 1)
+        if member.file_size > limits.RATIO_APPLIES_ABOVE and ratio > max_ratio:
+            raise UnreadableFile(
+                f"{path.name}: its part {member.filename} is compressed {ratio:,.0f} to 1, over the limit of "
+                f"{limits.MAX_XLSX_RATIO.describe(max_ratio)}, as a ZIP bomb is; not opened (save it again from "
+                "the spreadsheet, or raise the limit)")
+
+
+def _short(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 160 else text[:157] + "..."
+
+
 def _xlsx_grid(path: Path, content: bytes) -> list[list[Cell]]:
+    check_xlsx_members(path, content)
     try:
         book = load_workbook(io.BytesIO(content), data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile(f"{path.name}: not a readable XLSX workbook ({exc})") from exc
-    sheet = book.worksheets[0]
+        sheet = book.worksheets[0]
+    except Exception as exc:  # openpyxl (and defusedxml under it) raise many kinds for a damaged file
+        raise UnreadableFile(f"{path.name}: not a readable XLSX workbook ({_short(exc)}); "
+                             "save it again from the spreadsheet as XLSX or CSV") from None
+    max_rows, max_chars = limits.MAX_ROWS.value, limits.MAX_CELL_CHARS.value
+    if sheet.max_row > max_rows:
+        raise UnreadableFile(_too_many_rows(path, max_rows))
     merged_values = {}
     for merged in sheet.merged_cells.ranges:
         top_left = sheet.cell(merged.min_row, merged.min_col).value
@@ -78,6 +175,9 @@ def _xlsx_grid(path: Path, content: bytes) -> list[list[Cell]]:
                 scale = 100 if "%" in (cell.number_format or "") else 1
                 cells.append(float(value) * scale)
             else:
-                cells.append(_text_cell(str(value)))
+                text = str(value)
+                if len(text) > max_chars:
+                    raise UnreadableFile(_cell_too_long(path, cell.row, cell.column, max_chars))
+                cells.append(_text_cell(text))
         grid.append(cells)
     return grid

@@ -54,7 +54,7 @@ def load_recap(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, source_pat
         next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
         con.execute("insert into audit.recap_submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
-                     recap.map_version, extract.title, extract.header_row, len(rows), len(recap.quarantine),
+                     recap.map_version, extract.title, extract.header_row, len(rows), recap.rows_rejected,
                      len(recap.findings), loaded_at, run_id])
         _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256),
                 ["file_sha256", *ROW_COLUMNS])
@@ -68,7 +68,7 @@ def load_recap(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, source_pat
     except Exception:
         con.execute("rollback")
         raise
-    return FileLoad(extract.file_name, "loaded", len(rows), len(recap.quarantine), len(recap.findings))
+    return FileLoad(extract.file_name, "loaded", len(rows), recap.rows_rejected, len(recap.findings))
 
 
 def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, reason: str,

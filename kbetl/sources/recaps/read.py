@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from kbetl.reference.tables import header_aliases
+from kbetl.sources.recaps import limits
 from kbetl.sources.recaps.grid import Cell, read_grid
 from kbetl.sources.recaps.numbers import parse_number
 from schemas.methods import METHOD_CODES
@@ -50,6 +51,7 @@ class RecapExtract:
 def read_recap(path: Path, year: int | None = None, region: str | None = None) -> RecapExtract:
     """Extracts one recap file; `year` and `region` (the parent) override what the title says."""
     path = Path(path)
+    check_file_size(path)
     try:
         content = path.read_bytes()
     except OSError as exc:
@@ -76,6 +78,19 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None) -
     )
     extract.rows = _region_rows(grid, header_row + span, labels, extract)
     return extract
+
+
+def check_file_size(path: Path) -> None:
+    """Refuses a file over the size limit before a byte of it is read."""
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise RecapStructureError(f"{path}: cannot be read ({exc.strerror})") from exc
+    max_bytes = limits.MAX_FILE_BYTES.value
+    if size > max_bytes:
+        raise RecapStructureError(
+            f"{path.name}: {size / limits.MIB:,.1f} MiB, over the limit of {limits.MAX_FILE_BYTES.describe(max_bytes)}"
+            " for a recap file; not read (send the recap alone, or raise the limit)")
 
 
 def _field_for(label: Cell) -> str | None:
@@ -156,4 +171,4 @@ def _region_rows(grid, first_data_row: int, labels, extract: RecapExtract) -> pd
         })
     frame = pd.DataFrame.from_records(
         records, columns=["source_row", "is_total_row", "region_name", *NUMBER_FIELDS])
-    return frame.astype({f: object for f in NUMBER_FIELDS})
+    return frame.astype({"source_row": "int64", "is_total_row": bool, **{f: object for f in NUMBER_FIELDS}})

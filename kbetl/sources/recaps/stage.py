@@ -14,9 +14,11 @@ import duckdb
 from kbetl import progress
 from kbetl.sources.recaps.check import ValidatedRecap, validate_recap
 from kbetl.sources.recaps.grid import UnreadableFile
-from kbetl.sources.recaps.read import RecapStructureError, read_recap
+from kbetl.sources.recaps.read import RecapStructureError, check_file_size, read_recap
+from kbetl.warehouse.database import connect
 
 RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+UNEXPECTED = "could not be read because of an error in kbetl"
 
 
 @dataclass
@@ -42,7 +44,7 @@ def loaded_hashes(db_path: Path) -> frozenset[str]:
     """Content hashes of the recap files the warehouse already holds (none if it does not exist yet)."""
     if not db_path.exists():
         return frozenset()
-    con = duckdb.connect(str(db_path), read_only=True)
+    con = connect(db_path, read_only=True)  # held read-write by another process: WarehouseLocked
     try:
         return frozenset(h for (h,) in con.execute("select file_sha256 from audit.recap_submissions").fetchall())
     except duckdb.CatalogException:
@@ -53,13 +55,24 @@ def loaded_hashes(db_path: Path) -> frozenset[str]:
 
 def stage_recap(path: Path, year: int | None = None, region: str | None = None,
                 loaded: frozenset[str] = frozenset()) -> StagedFile:
-    """Extracts and validates one file, unless its bytes are among those already loaded."""
-    if loaded and Path(path).is_file() and hashlib.sha256(Path(path).read_bytes()).hexdigest() in loaded:
-        return StagedFile(Path(path), unchanged=True)
+    """Extracts and validates one file, unless its bytes are among those already loaded. Whatever the file
+    holds, the result is the file staged or refused with one sentence naming it: never an exception, so
+    that one file cannot stop the others."""
+    path = Path(path)
     try:
-        return StagedFile(Path(path), recap=validate_recap(read_recap(path, year, region)))
+        check_file_size(path)
+        if loaded and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() in loaded:
+            return StagedFile(path, unchanged=True)
+        return StagedFile(path, recap=validate_recap(read_recap(path, year, region)))
     except (RecapStructureError, UnreadableFile) as exc:
-        return StagedFile(Path(path), refused=str(exc))
+        return StagedFile(path, refused=str(exc))
+    except MemoryError:
+        return StagedFile(path, refused=f"{path.name}: too big to read in the memory this machine has; "
+                                        "send the recap alone")
+    except Exception as exc:  # a file must never stop the others; the fuzz tests keep this branch unused
+        text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+        return StagedFile(path, refused=f"{path.name}: {UNEXPECTED} ({text}); send the file to the "
+                                        "kbetl maintainers")
 
 
 def stage_recaps(paths: list[Path], year: int | None = None, region: str | None = None,

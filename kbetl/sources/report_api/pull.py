@@ -26,6 +26,7 @@ class ProvincePull:
     days: list[date]
     status: str = "pulled"  # 'pulled' | 'failed'
     error: str | None = None
+    retryable: bool = True  # False when asking again cannot help (a refusal, a limit, the deadline passed)
     landings: list[Landing] = field(default_factory=list)  # JSON responses
     export: Export | None = None  # the records, when the API exported them
     facilities: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -50,10 +51,12 @@ class ProvincePull:
 
 
 def pull_province(client: ReportApiClient, year: int, province: str, days: list[date],
-                  landing_dir: Path | None = None) -> ProvincePull:
-    """With a landing_dir, asks for the Parquet export first and falls back to the JSON pages."""
+                  landing_dir: Path | None = None, deadline_at: float | None = None) -> ProvincePull:
+    """With a landing_dir, asks for the Parquet export first and falls back to the JSON pages. The pull
+    ends by deadline_at (epoch seconds; default: the client's deadline from now), or fails as timed out."""
     started = time.monotonic()
     pull = ProvincePull(year, province, list(days))
+    client.start_deadline(deadline_at)
     try:
         register = client.facilities(province, year)
         targets = client.targets(province, year)
@@ -61,7 +64,7 @@ def pull_province(client: ReportApiClient, year: int, province: str, days: list[
                        if landing_dir is not None else None)
         services = [] if pull.export else [client.services(province, day) for day in days]
     except ApiError as exc:
-        pull.status, pull.error = "failed", str(exc)
+        pull.status, pull.error, pull.retryable = "failed", client.scrub(str(exc)), not exc.permanent
         pull.seconds = time.monotonic() - started
         return pull
     pull.landings = register.landings + targets.landings + [lnd for s in services for lnd in s.landings]
@@ -80,10 +83,10 @@ def pull_province(client: ReportApiClient, year: int, province: str, days: list[
 
 
 def pull_one_province(base_url: str | None, year: int, province: str, days: list[date],
-                      landing_dir: Path | None) -> ProvincePull:
+                      landing_dir: Path | None, deadline_at: float | None = None) -> ProvincePull:
     """A province pulled with a client of its own (one requests session per thread)."""
     client = ReportApiClient(base_url)
     try:
-        return pull_province(client, year, province, days, landing_dir)
+        return pull_province(client, year, province, days, landing_dir, deadline_at)
     finally:
         client.close()
