@@ -29,7 +29,11 @@ publish_option = click.option(
          "warehouse/kbetl.duckdb).")
 year_option = click.option("--year", type=int, default=None, help="Campaign year, overriding the title.")
 region_option = click.option("--region", default=None,
-                             help="Parent province (name or code) of a provincial recap, overriding the title.")
+                             help="Parent region (name or code) of the file's rows, overriding the title: the "
+                                  "province of a provincial recap, the kabupaten/kota of a kecamatan recap.")
+kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"]), default=None,
+                           help="What the file reports (default: read from its headers; 'KB aktif' columns are "
+                                "current users).")
 
 
 @click.group()
@@ -41,13 +45,15 @@ def cli() -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @year_option
 @region_option
-def validate(paths: tuple[Path, ...], year: int | None, region: str | None) -> None:
-    """Check recap files without touching the warehouse; exit 1 if any file has errors."""
-    staged = [stage_recap(p, year, region) for p in find_recap_files(list(paths))]
+@kind_option
+def validate(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None) -> None:
+    """Check recap and current-users files without touching the warehouse; exit 1 if any file has errors."""
+    staged = [stage_recap(p, year, region, kind=kind and kind.replace("-", "_"))
+              for p in find_recap_files(list(paths))]
     for item in staged:
         click.echo(validation_report(item))
-    failed = [s for s in staged if s.recap is None or s.recap.has_errors]
-    click.echo(f"{len(staged)} files checked, {len(failed)} with errors")
+    failed = [s for s in staged if not s.recaps or any(r.has_errors for r in s.recaps)]
+    click.echo(f"{len(staged)} berkas diperiksa, {len(failed)} bermasalah")
     sys.exit(1 if failed else 0)
 
 
@@ -55,12 +61,14 @@ def validate(paths: tuple[Path, ...], year: int | None, region: str | None) -> N
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @year_option
 @region_option
+@kind_option
 @db_option
 @publish_option
-def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, db: Path | None,
+def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None, db: Path | None,
            publish_to: Path | None) -> None:
     """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused."""
-    summary = ingest_flow([str(p) for p in paths], year, region, db, publish_to, "ingest")
+    summary = ingest_flow([str(p) for p in paths], year, region, db, publish_to, "ingest",
+                          kind and kind.replace("-", "_"))
     sys.exit(0 if not summary.refused else 1)
 
 
@@ -110,6 +118,28 @@ def league(db: Path | None, year: int | None) -> None:
     con = connect(published_path(database_path(db)), read_only=True)
     try:
         click.echo(league_table(con, year))
+    finally:
+        con.close()
+
+
+@cli.command()
+@click.option("--year", type=int, required=True, help="Campaign year.")
+@click.option("--province", default=None, help="One province (code or name): its kabupaten/kota; default: provinces.")
+@db_option
+@publish_option
+def quality(year: int, province: str | None, db: Path | None, publish_to: Path | None) -> None:
+    """Print the data-quality scorecard (dimensions × regions, with counts) and the worst issues, from the
+    published analyst database."""
+    from kbetl.quality.scorecard import NoQualityData, scorecard_text
+
+    analyst = published_path(database_path(db), publish_to)
+    if not analyst.exists():
+        raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
+    con = connect(analyst, read_only=True)
+    try:
+        click.echo(scorecard_text(con, year, province))
+    except NoQualityData as exc:
+        raise click.ClickException(str(exc)) from None
     finally:
         con.close()
 
@@ -213,11 +243,11 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 # --- the flow runs behind the commands (also used by the development tools' quick start) -------------
 
 def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path | None, publish_to: Path | None,
-                command: str):
+                command: str, kind: str | None = None):
     from flows.recap import ingest_recaps
 
     return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
-                                                    publish_to=_text(publish_to), command=command), db)
+                                                    publish_to=_text(publish_to), command=command, kind=kind), db)
 
 
 def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,

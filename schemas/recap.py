@@ -35,6 +35,23 @@ CHECK_DESCRIPTIONS = {
     "non_negative": "the value is not negative",
     "region_named": "a region row names its region",
     "has_achieved": "the row gives a total or at least one method",
+    # checked while reading, on the columns an open-data export adds
+    "year": "the year column holds a year such as 2022",
+    "known_method": "in a long export, the method column names a method of schemas/methods.csv (or Jumlah)",
+    "unique_method": "in a long export, a region gives each method once",
+    "consistent_target": "in a long export, a region's rows give one target",
+}
+# What a data officer reads when a row fails a check (Bahasa Indonesia; CHECK_DESCRIPTIONS above document
+# the checks in English): the gist, with {value} the cell as written, and what to do.
+CHECK_MESSAGES = {
+    "number": ("{value} bukan angka (tulis seperti 17.974, 144,40, atau - untuk nol)",
+               "perbaiki sel itu lalu kirim ulang berkas"),
+    "whole_number": ("{value} bukan bilangan bulat, padahal jumlah akseptor selalu bulat",
+                     "perbaiki sel itu lalu kirim ulang berkas"),
+    "non_negative": ("{value} bernilai negatif", "perbaiki sel itu lalu kirim ulang berkas"),
+    "region_named": ("baris ini tidak menyebut nama wilayahnya", "isi nama wilayahnya lalu kirim ulang berkas"),
+    "has_achieved": ("baris ini tidak memuat jumlah maupun angka satu metode pun",
+                     "isi angka capaiannya lalu kirim ulang berkas"),
 }
 # Row-wide checks name no column in Pandera's report; this says which column a failure points at.
 ROW_CHECK_COLUMNS = {"region_named": "region_name", "has_achieved": "total"}

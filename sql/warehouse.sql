@@ -22,8 +22,8 @@ create table if not exists audit.recap_submissions (
     file_sha256       varchar not null,
     load_seq          bigint  not null,
     campaign_year     integer not null,
-    scope_code        varchar not null,   -- parent region: '00' national recap, else the province
-    row_level         varchar not null,   -- level of its rows: 'province' or 'regency'
+    scope_code        varchar not null,   -- parent region: '00' national recap, else the province or kabupaten/kota
+    row_level         varchar not null,   -- level of its rows: 'province', 'regency' or 'district'
     map_version       varchar not null,
     title             varchar,
     header_row        integer not null,
@@ -33,6 +33,10 @@ create table if not exists audit.recap_submissions (
     loaded_at         timestamptz not null,
     run_id            varchar not null
 );
+
+-- What a submission reports: 'psa' (a campaign's services) or 'current_users' (peserta KB aktif, a stock).
+-- Its scope for versions is (campaign_year, report_kind, scope_code).
+alter table audit.recap_submissions add column if not exists report_kind varchar default 'psa';
 
 -- Accepted rows of every recap file, typed and conformed to region codes.
 create table if not exists staging.recap_rows (
@@ -54,6 +58,10 @@ create table if not exists staging.recap_rows (
     achieved              bigint,
     pct                   double
 );
+-- The year and parent region (submission scope) a row belongs to: a file with a year or parent column may
+-- hold several (NULL in rows loaded before they were recorded).
+alter table staging.recap_rows add column if not exists report_year integer;
+alter table staging.recap_rows add column if not exists scope_code varchar;
 
 create table if not exists audit.quarantine (
     file_sha256   varchar not null,

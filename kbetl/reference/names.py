@@ -24,6 +24,9 @@ _KIND_WORDS = {
 }
 _NOISE_WORDS = {"adm", "administrasi"}
 _SPELLED_OUT = {"kep": "kepulauan"}
+# What a kecamatan is called before its name: in most provinces, in Papua (distrik), in DIY (kapanewon in
+# a kabupaten, kemantren in Kota Yogyakarta). "Kota" is not among them: Kotagede is a kecamatan's name.
+_DISTRICT_WORDS = {"kecamatan", "kec", "distrik", "kapanewon", "kemantren"}
 
 
 def _words(name: str) -> list[str]:
@@ -44,6 +47,19 @@ def split_kind(name: str) -> tuple[str | None, str]:
 
 def compact_name(name: str) -> str:
     return split_kind(name)[1]
+
+
+def district_key(name: str) -> str:
+    """A kecamatan's compact name, without "Kecamatan"/"Kec."/"Distrik"/"Kapanewon"/"Kemantren" before it."""
+    words = _words(name)
+    while words and words[0] in _DISTRICT_WORDS:
+        words.pop(0)
+    return "".join(words)
+
+
+def register_variants(name: str) -> list[str]:
+    """A register name and the spelling it gives in parentheses ("Bambanglipuro (Bambang Lipuro)")."""
+    return [name, *re.findall(r"\((.*?)\)", name)]
 
 
 def regency_kind(register_name: str) -> str:
@@ -72,8 +88,9 @@ class RegionMatcher:
         self._regions = regions[regions["level"] == level]
         self._all = [_Entry(Region(r.region_code, r.region_name,
                                    regency_kind(r.region_name) if level == "regency" else None),
-                            compact_name(r.region_name), r.parent_code)
-                     for r in self._regions.itertuples()]
+                            key, r.parent_code)
+                     for r in self._regions.itertuples()
+                     for key in dict.fromkeys(self._key(v) for v in register_variants(r.region_name))]
         self._by_key = defaultdict(list)
         for entry in self._all:
             self._by_key[entry.key].append(entry)
@@ -95,8 +112,14 @@ class RegionMatcher:
         pool = [e for e in self._all if parent_code is None or e.parent_code == parent_code]
         raise RegionNotResolved(name, self._unknown_reason(key, parent_code), self._closest(name, pool))
 
+    def _key(self, name: str) -> str:
+        return district_key(name) if self.level == "district" else compact_name(name)
+
     def _canonical(self, name: str) -> tuple[str | None, str]:
         """The alias's register name for the whole name, else for the name without its prefix."""
+        if self.level == "district":
+            key = district_key(name)
+            return None, district_key(self._aliases[key]) if key in self._aliases else key
         whole = "".join(_words(name))
         if whole in self._aliases:
             return split_kind(self._aliases[whole])
@@ -113,10 +136,9 @@ class RegionMatcher:
             return f"is no {self.level}{where}; it is {others}"
         return f"matches no {self.level}{where}"
 
-    @staticmethod
-    def _closest(name: str, pool) -> list[str]:
+    def _closest(self, name: str, pool) -> list[str]:
         choices = {f"{e.region.name} ({e.region.code})": e.key for e in pool}
-        found = process.extract(compact_name(name), choices, scorer=fuzz.ratio, limit=3)
+        found = process.extract(self._key(name), choices, scorer=fuzz.ratio, limit=3)
         return [label for _, _, label in found]
 
 

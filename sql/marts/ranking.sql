@@ -1,6 +1,7 @@
 -- grain: one row per campaign_year × ranking × scope_code × region_code
--- Rankings: 'national' (provinces), 'province' (kabupaten/kota within their province), 'group'
--- (kabupaten/kota within a target-size group of ref.target_groups), all by recap achievement; and
+-- Rankings: 'national' (provinces), 'province' (kabupaten/kota within their province), 'regency' (kecamatan
+-- within their kabupaten/kota), 'group' (kabupaten/kota within a target-size group of ref.target_groups),
+-- all by recap achievement; and
 -- 'fastest_to_target' (kabupaten/kota within their province, from daily facility data: by the day,
 -- then the moment, they reached 100%, then by achievement; those that never reached it last).
 -- Regions without a target are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by
@@ -11,6 +12,10 @@ with achievement as (
 
 provinces as (
     select map_version, region_code, region_name from ref.regions where level = 'province'
+),
+
+regencies as (
+    select map_version, region_code, region_name from ref.regions where level = 'regency'
 ),
 
 target_groups as (
@@ -28,6 +33,13 @@ within_province as (
     from achievement as a
     join provinces as p on p.map_version = a.map_version and p.region_code = a.parent_code
     where a.level = 'regency'
+),
+
+within_regency as (
+    select a.*, 'regency' as ranking, a.parent_code as scope_code, g.region_name as scope_name
+    from achievement as a
+    join regencies as g on g.map_version = a.map_version and g.region_code = a.parent_code
+    where a.level = 'district'
 ),
 
 within_group as (
@@ -79,6 +91,8 @@ ranked_by_achievement as (
         select * from national
         union all by name
         select * from within_province
+        union all by name
+        select * from within_regency
         union all by name
         select * from within_group
     )

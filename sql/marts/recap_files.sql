@@ -1,4 +1,4 @@
--- grain: one row per recap file loaded (every version, current or superseded)
+-- grain: one row per recap submission loaded: file × year × parent region (every version, current or superseded)
 with submissions as (
     select * from audit.recap_submissions
 ),
@@ -21,8 +21,9 @@ scopes as (
 versions as (
     select
         *,
-        row_number() over (partition by campaign_year, scope_code order by load_seq) as version,
-        lead(file_sha256) over (partition by campaign_year, scope_code order by load_seq) as superseded_by_sha256
+        row_number() over (partition by campaign_year, report_kind, scope_code order by load_seq) as version,
+        lead(file_sha256) over (partition by campaign_year, report_kind, scope_code order by load_seq)
+            as superseded_by_sha256
     from submissions
     where rows_accepted > 0
 ),
@@ -33,6 +34,7 @@ final as (
         s.scope_code,
         sc.region_name as scope_name,
         s.row_level,
+        s.report_kind,
         l.file_name,
         s.file_sha256,
         l.source_path,
@@ -47,7 +49,7 @@ final as (
         s.findings
     from submissions as s
     join landed as l using (file_sha256)
-    left join versions as v using (file_sha256)
+    left join versions as v using (file_sha256, campaign_year, scope_code)
     left join scopes as sc on sc.map_version = s.map_version and sc.region_code = s.scope_code
 )
 

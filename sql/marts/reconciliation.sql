@@ -7,7 +7,7 @@ with recap as (
 facility_sums as (
     select campaign_year, region_code, sum(achieved) as facility_achieved
     from staging.daily_by_region
-    where level in ('regency', 'province', 'national')
+    where level in ('district', 'regency', 'province', 'national')
     group by all
 ),
 

@@ -1,19 +1,8 @@
--- grain: one row per accepted row (region rows and total rows) of the current version of each recap
--- A recap's scope is (campaign_year, scope_code); its latest load is current, earlier loads stay in
--- staging.recap_rows for tracing. A load that accepted no row never supersedes anything.
-with submissions as (
-    select * from audit.recap_submissions where rows_accepted > 0
-),
-
-versions as (
-    select
-        *,
-        row_number() over (partition by campaign_year, scope_code order by load_seq desc) as newest_first
-    from submissions
-),
-
-current_submissions as (
-    select * from versions where newest_first = 1
+-- grain: one row per accepted row (region rows and total rows) of the current version of each PSA recap
+-- Earlier versions stay in staging.recap_rows for tracing. Current-users reports are not PSA figures: they
+-- are in staging.current_users_rows, never here.
+with current_submissions as (
+    select * from staging.recap_submissions_current where report_kind = 'psa'
 ),
 
 final as (
@@ -22,9 +11,11 @@ final as (
         s.map_version,
         s.scope_code,
         s.row_level,
-        r.*
+        r.* exclude (report_year, scope_code)
     from current_submissions as s
-    join staging.recap_rows as r using (file_sha256)
+    join staging.recap_rows as r
+        on r.file_sha256 = s.file_sha256 and coalesce(r.report_year, s.campaign_year) = s.campaign_year
+        and coalesce(r.scope_code, s.scope_code) = s.scope_code
 )
 
 select * from final

@@ -52,7 +52,7 @@ def test_rows_in_equal_accepted_plus_rejected(tmp_path, db):
     rejected = recap.quarantine["source_row"].nunique()
     assert (rows_in, accepted, rejected) == (8, 3, 5)
     report = validation_report(item)
-    assert "8 rows read: 3 accepted (2 region rows and the total row), 5 rejected" in report, report
+    assert "8 baris dibaca: 3 diterima (2 baris wilayah dan baris jumlah), 5 ditolak" in report, report
 
     summary = ingest(db, item.path)
     assert [(f.rows_accepted, f.rows_quarantined) for f in summary.results] == [(3, 5)]
@@ -71,4 +71,5 @@ def test_misspelt_region_is_refused_with_candidates(tmp_path):
     path = write_semicolon_cp1252(tmp_path / "bengkulu_2022.csv", bengkulu_rows(*GOOD, BAD[3], total=None))
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
-    assert "row 7, column region_name" in result.output and "Kepahiang" in result.output, result.output
+    assert "baris 7, kolom Kabupaten/Kota: nama wilayah 'Kapahiang'" in result.output, result.output
+    assert "yang paling mirip: Kab. Kepahiang (1708)" in result.output, result.output

@@ -34,8 +34,8 @@ def test_ingest_command_exits_nonzero_when_a_file_is_refused(db, tmp_path):
                             capture_output=True, text=True, env=os.environ.copy(), timeout=300)
     assert result.returncode == 1, result.stderr[-2000:]
     output = result.stdout + result.stderr
-    assert "1 files loaded, 0 unchanged, 1 refused" in output
-    assert "refused rusak.csv: rusak.csv: no header row with a region column" in output
+    assert "1 berkas dimuat, 0 tidak berubah, 1 ditolak" in output
+    assert "ditolak: rusak.csv: tidak ada baris judul kolom dengan kolom wilayah" in output
     assert query(db, "select count(*) from marts.achievement where campaign_year = 2022")[0][0] == 12
 
 

@@ -16,7 +16,8 @@ GOOD_TOTAL = ";3.500;200;100;3.000;788;600;50;32;4.770;136,29"
 
 def validated(tmp_path, *rows, total=GOOD_TOTAL, **overrides):
     path = write_semicolon_cp1252(tmp_path / "bengkulu_2022.csv", bengkulu_rows(*rows, total=total))
-    return validate_recap(read_recap(path, **overrides))
+    [recap] = validate_recap(read_recap(path, **overrides))
+    return recap
 
 
 def checks(recap) -> list[str]:
@@ -34,7 +35,8 @@ def test_total_row_that_is_not_the_sum_of_the_rows(tmp_path):
     recap = validated(tmp_path, *GOOD, total=";3.500;200;100;3.000;788;600;50;32;4.870;139,14")
     found = recap.findings.query("check_name == 'total_row_vs_rows'")
     assert found[["source_row", "expected", "actual"]].values.tolist() == [[7, 4870, 4770]]
-    assert "total is 4870, the region rows add up to 4770" in found["message"].iloc[0]
+    assert found["message"].iloc[0].startswith("baris 7 (JUMLAH PROVINSI), kolom Jumlah: tertulis 4.870, padahal baris "
+                                               "wilayahnya berjumlah 4.770")
 
 
 def test_method_columns_that_do_not_add_up_to_the_total(tmp_path):
@@ -68,7 +70,13 @@ def test_bad_rows_are_quarantined_with_row_column_check_and_value_and_good_rows_
         [8, "region_name", "known_region", "Antah Berantah"],
         [9, "target", "non_negative", "-10.0"],
     ]
-    assert "closest:" in recap.quarantine.query("source_row == 8")["message"].iloc[0]
+    messages = recap.quarantine.set_index("source_row")["message"]
+    assert messages[6].startswith("baris 6, kolom Jumlah: '5.000 lebih' bukan angka")
+    assert messages[7].startswith("baris 7, kolom Sasaran: 2,5 bukan bilangan bulat")
+    assert messages[8].startswith("baris 8, kolom Kabupaten/Kota: nama wilayah 'Antah Berantah' tidak cocok dengan "
+                                  "kabupaten/kota mana pun di wilayah 17; yang paling mirip:")
+    assert messages[9].startswith("baris 9, kolom Sasaran: -10 bernilai negatif")
+    assert all(m.endswith("lalu kirim ulang berkas") for m in messages)
     assert recap.accepted["region_code"].tolist() == ["1701"]
 
 
@@ -90,13 +98,13 @@ def test_achieved_is_the_sum_of_methods_when_there_is_no_total(tmp_path):
 
 
 def test_year_outside_the_campaign_calendar_is_refused(tmp_path):
-    with pytest.raises(RecapStructureError, match="2019 is no PSA campaign year"):
+    with pytest.raises(RecapStructureError, match="2019 bukan tahun kampanye PSA"):
         validated(tmp_path, *GOOD, year=2019)
 
 
 def test_unknown_parent_province_is_refused_with_candidates(tmp_path):
-    with pytest.raises(RecapStructureError, match="parent province: region name 'Bengkuluu' matches no province; "
-                                                  "closest: Bengkulu"):
+    with pytest.raises(RecapStructureError, match="provinsi induk: nama wilayah 'Bengkuluu' tidak cocok dengan "
+                                                  "provinsi mana pun; yang paling mirip: Bengkulu"):
         validated(tmp_path, *GOOD, region="Bengkuluu")
 
 
@@ -105,12 +113,12 @@ def test_validate_command_reports_rows_and_exits_nonzero_on_errors(tmp_path):
     bad = write_semicolon_cp1252(tmp_path / "bad.csv", bengkulu_rows(GOOD[0], "Kaur;1.000;;;;;;;;5.000 lebih;"))
     runner = CliRunner()
     ok = runner.invoke(cli, ["validate", str(good)])
-    assert ok.exit_code == 0 and "OK" in ok.output and "1 files checked, 0 with errors" in ok.output
+    assert ok.exit_code == 0 and "OK" in ok.output and "1 berkas diperiksa, 0 bermasalah" in ok.output
     failed = runner.invoke(cli, ["validate", str(good), str(bad)])
     assert failed.exit_code == 1
-    assert f"ERRORS {bad}" in failed.output
-    assert "row 6, column total: total: expected the cell is a number" in failed.output
-    assert "(found '5.000 lebih')" in failed.output
+    assert f"ADA KESALAHAN {bad}" in failed.output
+    assert ("baris 6, kolom Jumlah: '5.000 lebih' bukan angka (tulis seperti 17.974, 144,40, atau - untuk nol); "
+            "perbaiki sel itu lalu kirim ulang berkas") in failed.output
 
 
 def test_validate_command_refuses_a_file_with_a_clear_message(tmp_path):
@@ -118,4 +126,5 @@ def test_validate_command_refuses_a_file_with_a_clear_message(tmp_path):
     path.write_text("Laporan\nNama;Jumlah\n")
     result = CliRunner().invoke(cli, ["validate", str(path)])
     assert result.exit_code == 1
-    assert f"REFUSED {path}" in result.output and "no header row with a region column" in result.output
+    assert f"DITOLAK {path}" in result.output
+    assert "kosong.csv: tidak ada baris judul kolom dengan kolom wilayah" in result.output

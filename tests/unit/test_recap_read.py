@@ -5,14 +5,14 @@ import math
 import pytest
 
 from kbetl.sources.recaps.grid import UnreadableFile
-from kbetl.sources.recaps.read import RecapStructureError, read_recap
+from kbetl.sources.recaps.read import ROW_INFO, RecapStructureError, read_recap
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252, write_xlsx
 
 FULL_ROW = "Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13%"
 
 
 def figures(extract, source_row):
-    row = extract.rows.set_index("source_row").loc[source_row]
+    row = extract.rows.set_index("source_row").loc[source_row].drop(list(ROW_INFO))
     return {k: (None if v is None or (isinstance(v, float) and math.isnan(v)) else v) for k, v in row.items()}
 
 
@@ -116,19 +116,20 @@ def test_text_in_a_number_cell_is_kept_for_validation_to_name(tmp_path):
 def test_file_without_a_region_column_is_refused(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("Laporan 2022\nNama;Sasaran;Jumlah\nKaur;1;2\n")
-    with pytest.raises(RecapStructureError, match=r"r.csv: no header row with a region column"):
+    with pytest.raises(RecapStructureError, match=r"r.csv: tidak ada baris judul kolom dengan kolom wilayah"):
         read_recap(path)
 
 
 def test_file_without_number_columns_is_refused(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("PSA 2022\nKabupaten/Kota;Keterangan\nKaur;lapor\n")
-    with pytest.raises(RecapStructureError, match=r"r.csv: header row 2 names the regions but no number column"):
+    with pytest.raises(RecapStructureError,
+                       match=r"r.csv: baris judul kolom 2 memuat kolom wilayah tetapi tanpa kolom angka"):
         read_recap(path)
 
 
 def test_damaged_xlsx_is_refused(tmp_path):
     path = tmp_path / "rusak.xlsx"
     path.write_bytes(b"PK\x03\x04 not really a workbook")
-    with pytest.raises(UnreadableFile, match="rusak.xlsx: not a readable XLSX workbook"):
+    with pytest.raises(UnreadableFile, match="rusak.xlsx: bukan buku kerja XLSX yang dapat dibaca"):
         read_recap(path)

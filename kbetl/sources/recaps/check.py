@@ -5,18 +5,20 @@ and value; the others are accepted. Cross-checks (totals that do not add up, a s
 achieved/target) are findings: reported, never silently fixed. Nothing here touches the warehouse.
 """
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 
 import pandas as pd
 import pandera.pandas as pa
 
-from kbetl.reference.names import RegionNotResolved, matcher_for
+from kbetl.reference.names import Region, RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
-from kbetl.reference.tables import campaign_years, region_map_for_year
-from kbetl.sources.recaps.read import RecapExtract, RecapStructureError
+from kbetl.reference.tables import campaign_years, region_map_for_report_year
+from kbetl.sources.recaps.numbers import id_format
+from kbetl.sources.recaps.read import ROW_INFO, RecapExtract, RecapStructureError, field_word
 from schemas.audit import FINDING, PROBLEM
 from schemas.methods import METHOD_CODES
-from schemas.recap import CHECK_DESCRIPTIONS, ROW_CHECK_COLUMNS, RecapRowSchema
+from schemas.recap import CHECK_MESSAGES, ROW_CHECK_COLUMNS, RecapRowSchema
 
 METHODS = list(METHOD_CODES)
 COUNT_FIELDS = ["target", *METHODS, "total"]
@@ -24,10 +26,25 @@ PCT_TOLERANCE = 0.05
 IMPLAUSIBLE_RATIO = 3.0
 
 
+PARENT_LEVEL = {"province": "national", "regency": "province", "district": "regency"}
+# levels as a data officer reads them in a message (Bahasa Indonesia)
+LEVEL_WORDS = {"national": "nasional", "province": "provinsi", "regency": "kabupaten/kota",
+               "district": "kecamatan"}
+_REASONS = (  # RegionNotResolved's reasons (kbetl.reference.names, English) as a message says them
+    (re.compile(r"matches no (\w+)(?: in region (\S+))?"),
+     lambda m: f"tidak cocok dengan {_level(m[1])} mana pun" + (f" di wilayah {m[2]}" if m[2] else "")),
+    (re.compile(r"matches (\d+) regions"), lambda m: f"cocok dengan {m[1]} wilayah"),
+    (re.compile(r"is no (\w+) in region (\S+); it is (.+)"),
+     lambda m: f"bukan {_level(m[1])} di wilayah {m[2]}, melainkan {m[3]}"),
+    (re.compile(r"is no (\w+) code on map (\S+)"), lambda m: f"bukan kode {_level(m[1])} pada peta {m[2]}"),
+)
+
+
 @dataclass
 class ValidatedRecap:
-    extract: RecapExtract
-    campaign_year: int
+    """One year and parent region of a file (a file with a year or parent column may hold several)."""
+    extract: RecapExtract  # its rows are this part's
+    campaign_year: int  # the year the figures are for (for a current-users report, its report year)
     map_version: str
     row_level: str
     parent_code: str
@@ -36,6 +53,7 @@ class ValidatedRecap:
     parent_figures: pd.DataFrame  # the total row, as the parent's own reported figures (0 or 1 row)
     quarantine: pd.DataFrame
     findings: pd.DataFrame
+    kind: str = "psa"  # 'psa' or 'current_users'
 
     @property
     def has_errors(self) -> bool:
@@ -55,31 +73,65 @@ class ValidatedRecap:
         return int(self.quarantine["source_row"].nunique())
 
 
-def validate_recap(extract: RecapExtract) -> ValidatedRecap:
-    year = _campaign_year(extract)
-    map_version = region_map_for_year(year)
+def validate_recap(extract: RecapExtract) -> list[ValidatedRecap]:
+    """The file's parts, one per (year, parent region) its rows give, each checked on its year's map."""
+    rows = extract.rows
+    default_year = extract.campaign_year or _only(rows["report_year"])
+    years = rows["report_year"].astype("Float64").fillna(default_year)
+    if rows.empty and default_year is None or years.isna().any():
+        raise RecapStructureError(f"{extract.file_name}: judulnya tidak menyebut tahun kampanye; berikan tahunnya "
+                                  "dengan --year")
+    default_parent = extract.parent_name or _only(rows["parent_reported"]) or ""
+    parents = ([extract.region_option] * len(rows) if extract.region_option
+               else rows["parent_reported"].fillna(default_parent).tolist())
+    keys = list(zip(years.astype(int).tolist(), parents)) or [(default_year, default_parent)]
+    parts = []
+    for year, parent in dict.fromkeys(keys):
+        part_rows = rows.loc[[k == (year, parent) for k in keys]] if len(rows) else rows
+        sources = set(part_rows["source_row"])
+        part = replace(extract, rows=part_rows.reset_index(drop=True), parent_name=parent or None,
+                       problems=[q for q in extract.problems if q[0] in sources])
+        parts.append(_validate_part(part, _year(extract, year)))
+    return parts
+
+
+def _only(column: pd.Series):
+    """The one value a year or parent column gives (so that a total row without it joins the others)."""
+    values = column.dropna().unique()
+    return values[0] if len(values) == 1 else None
+
+
+def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
+    map_version = region_map_for_report_year(year)
     regions = regions_on_map(map_version)
-    parent_code, parent_name = _parent(extract, regions, map_version)
+    row_level, parent_code, parent_name = _parent(extract, regions, map_version)
 
     rows = extract.rows.reset_index(drop=True)
-    problems = _contract_problems(rows)
+    problems = _contract_problems(rows, extract) + list(extract.problems)
     bad_rows = {p[0] for p in problems}
     candidates = rows.loc[~rows["source_row"].isin(bad_rows)]
     region_rows = candidates.loc[~candidates["is_total_row"].astype(bool)]
     total_rows = candidates.loc[candidates["is_total_row"].astype(bool)]
 
-    matcher = matcher_for(map_version, extract.row_level)
-    scope = parent_code if extract.row_level == "regency" else None
-    conformed, seen = [], {}
+    matcher = matcher_for(map_version, row_level)
+    scope = None if row_level == "province" else parent_code
+    in_scope = regions[(regions["level"] == row_level) & ((regions["parent_code"] == scope) if scope else True)]
+    names_by_code = dict(zip(in_scope["region_code"], in_scope["region_name"]))
+    conformed, seen, code_findings = [], {}, []
     for row in region_rows.itertuples(index=False):
         try:
-            region = matcher.resolve(row.region_name, scope)
+            region = _conform(row, matcher, scope, names_by_code, row_level, code_findings,
+                              _label(extract, "region_code_reported"))
         except RegionNotResolved as exc:
-            problems.append((row.source_row, "region_name", "known_region", row.region_name, str(exc)))
+            problems.append((row.source_row, "region_name", "known_region", row.region_name,
+                             f"baris {row.source_row}, kolom {_label(extract, 'region_name')}: {not_resolved(exc)}; "
+                             "perbaiki nama itu sesuai daftar wilayah Kemendagri lalu kirim ulang berkas"))
             continue
         if region.code in seen:
             problems.append((row.source_row, "region_name", "unique_region", row.region_name,
-                             f"{region.name} ({region.code}) already given in row {seen[region.code]}"))
+                             f"baris {row.source_row}, kolom {_label(extract, 'region_name')}: {region.name} "
+                             f"({region.code}) sudah ada di baris {seen[region.code]}; hapus salah satunya lalu "
+                             "kirim ulang berkas"))
             continue
         seen[region.code] = row.source_row
         conformed.append({**row._asdict(), "region_code": region.code, "region_name_reported": row.region_name,
@@ -89,44 +141,163 @@ def validate_recap(extract: RecapExtract) -> ValidatedRecap:
     total_row = total_rows.head(1)
     for extra in total_rows.iloc[1:].itertuples(index=False):  # rejected, so that rows in = accepted + rejected
         problems.append((extra.source_row, "region_name", "extra_total_row", extra.region_name,
-                         f"a second total row; only the first (row {total_row['source_row'].iloc[0]}) is used"))
+                         f"baris {extra.source_row}, kolom {_label(extract, 'region_name')}: baris jumlah kedua, "
+                         f"padahal hanya baris jumlah pertama (baris {total_row['source_row'].iloc[0]}) yang "
+                         "dipakai; hapus baris ini lalu kirim ulang berkas"))
     parent_figures = _typed(total_row.assign(region_code=parent_code, region_name_reported=total_row["region_name"],
                                              region_name=parent_name))
     quarantine = pd.DataFrame(problems, columns=list(PROBLEM)).sort_values(
         ["source_row", "column_name"], ignore_index=True)
-    findings = _findings(extract, accepted, parent_figures, total_rows, regions, parent_code)
-    return ValidatedRecap(extract, year, map_version, extract.row_level, parent_code, parent_name,
-                          accepted.drop(columns=["is_total_row"]), parent_figures.drop(columns=["is_total_row"]),
-                          quarantine, findings)
+    code_findings += _parent_name_findings(extract, row_level, parent_code, parent_name, map_version)
+    findings = pd.concat([pd.DataFrame(code_findings, columns=list(FINDING)),
+                          _findings(extract, accepted, parent_figures, regions, row_level, parent_code)],
+                         ignore_index=True)
+    drop = ["is_total_row", *ROW_INFO]
+    return ValidatedRecap(extract, year, map_version, row_level, parent_code, parent_name,
+                          accepted.drop(columns=drop), parent_figures.drop(columns=drop),
+                          quarantine, findings, extract.kind)
 
 
-def _campaign_year(extract: RecapExtract) -> int:
-    year = extract.campaign_year
-    if year is None:
-        raise RecapStructureError(f"{extract.file_name}: no campaign year in the title; give it with --year")
-    if year not in campaign_years():
+def _year(extract: RecapExtract, year: int) -> int:
+    if extract.kind == "psa" and year not in campaign_years():
         raise RecapStructureError(
-            f"{extract.file_name}: {year} is no PSA campaign year (known: {', '.join(map(str, campaign_years()))})")
+            f"{extract.file_name}: {year} bukan tahun kampanye PSA (yang dikenal: "
+            f"{', '.join(map(str, campaign_years()))}); perbaiki tahun di judul atau berikan tahun yang benar "
+            "dengan --year")
     return year
 
 
-def _parent(extract: RecapExtract, regions: pd.DataFrame, map_version: str) -> tuple[str, str]:
-    if extract.row_level == "province":
-        return "00", "Indonesia"
+def _conform(row, matcher, scope: str | None, names_by_code: dict[str, str], level: str, findings: list,
+             code_label: str) -> Region:
+    """The row's region: by its code where the file gives one the register knows, checked against its name;
+    else by its name."""
+    code = _kemendagri_code(row.region_code_reported, level)
+    if code is None:
+        return matcher.resolve(row.region_name, scope)
+    label = f"baris {row.source_row} ({row.region_name}), kolom {code_label}"
+    if code not in names_by_code:
+        findings.append(("code_unknown", row.source_row, None, None, None,
+                         f"{label}: kode {row.region_code_reported} bukan kode {LEVEL_WORDS[level]} di wilayah "
+                         f"{scope or '00'} pada peta tahun ini, sehingga baris dicocokkan menurut namanya; "
+                         "perbaiki kode itu"))
+        return matcher.resolve(row.region_name, scope)
+    by_code = Region(code, names_by_code[code], None)
+    try:
+        by_name = matcher.resolve(row.region_name, scope)
+    except RegionNotResolved:
+        by_name = None
+    if by_name is None or by_name.code != code:
+        named = (f"namanya menunjuk {by_name.name} ({by_name.code})" if by_name
+                 else "namanya tidak ada dalam daftar wilayah")
+        findings.append(("code_vs_name", row.source_row, code, None, None,
+                         f"{label}: kode {row.region_code_reported} adalah {by_code.name} ({code}), tetapi "
+                         f"{named}; baris dihitung menurut kodenya, jadi perbaiki mana yang salah"))
+    return by_code
+
+
+def _parent_name_findings(extract, row_level, parent_code, parent_name, map_version) -> list[tuple]:
+    """A parent name column that names another region than the parent code column (or --region) says."""
+    found = []
+    rows = extract.rows.dropna(subset=["parent_name_reported"]).drop_duplicates("parent_name_reported")
+    for row in rows.itertuples(index=False):
+        try:
+            named = matcher_for(map_version, PARENT_LEVEL[row_level]).resolve(row.parent_name_reported)
+        except RegionNotResolved:
+            continue  # a name the register cannot place alone ("Bandung"): the code decides, as it should
+        if named.code != parent_code:
+            found.append(("code_vs_name", row.source_row, parent_code, None, None,
+                          f"baris {row.source_row}: {LEVEL_WORDS[PARENT_LEVEL[row_level]]} baris-baris ini adalah "
+                          f"{parent_name} ({parent_code}), tetapi kolom nama {LEVEL_WORDS[PARENT_LEVEL[row_level]]} "
+                          f"menyebut {row.parent_name_reported} ({named.code}); "
+                          f"baris dihitung di bawah {parent_code}, jadi perbaiki mana yang salah"))
+    return found
+
+
+def _kemendagri_code(written: str | None, level: str) -> str | None:
+    """A code column's value as a Kemendagri code: as written (dots removed), or a BPS kecamatan code of 7
+    digits, whose last three are the Kemendagri two followed by a 0 (BPS 3402010 = Kemendagri 340201)."""
+    if written is None or pd.isna(written) or not str(written).isdigit():
+        return None
+    written = str(written)
+    if level == "district" and len(written) == 7 and written.endswith("0"):
+        return written[:4] + written[4:6]
+    return written
+
+
+def _parent(extract: RecapExtract, regions: pd.DataFrame, map_version: str) -> tuple[str, str, str]:
+    """(level of the rows, parent code, parent name)."""
+    level = extract.row_level
+    if not extract.level_from_header and extract.region_option:
+        level = "district" if _resolve(extract.region_option, "province", regions, map_version) is None \
+            else "regency"
+    if level == "province":
+        return level, "00", "Indonesia"
+    parent_level = PARENT_LEVEL[level]
     if extract.parent_name is None:
         raise RecapStructureError(
-            f"{extract.file_name}: rows are kabupaten/kota but the title names no province; give it with --region")
-    by_code = regions[(regions["region_code"] == extract.parent_name) & (regions["level"] == "province")]
-    if not by_code.empty:
-        return extract.parent_name, by_code["region_name"].iloc[0]
+            f"{extract.file_name}: baris-barisnya berisi {LEVEL_WORDS[level]}, tetapi judulnya tidak menyebut "
+            f"{LEVEL_WORDS[parent_level]}; sebutkan {LEVEL_WORDS[parent_level]} itu dengan --region")
+    within = None
+    if parent_level == "regency" and extract.title_province and not extract.region_option:
+        found = _resolve(extract.title_province, "province", regions, map_version)
+        within = found[0] if found else None
     try:
-        province = matcher_for(map_version, "province").resolve(extract.parent_name)
+        found = _resolve(extract.parent_name, parent_level, regions, map_version, within, strict=True)
     except RegionNotResolved as exc:
-        raise RecapStructureError(f"{extract.file_name}: parent province: {exc}") from exc
-    return province.code, province.name
+        ask = ("berikan kodenya dengan --region" if len(exc.candidates) > 1 and exc.reason.startswith("matches")
+               else "perbaiki judulnya atau sebutkan wilayah induknya dengan --region")
+        raise RecapStructureError(
+            f"{extract.file_name}: {LEVEL_WORDS[parent_level]} induk: {not_resolved(exc)}; {ask}") from exc
+    return level, *found
 
 
-def _contract_problems(rows: pd.DataFrame) -> list[tuple]:
+def _resolve(name: str, level: str, regions: pd.DataFrame, map_version: str, within: str | None = None,
+             strict: bool = False) -> tuple[str, str] | None:
+    """(code, register name) of a region given by code or name; None (or, strict, the error) if none fits."""
+    code = re.sub(r"[.\s]", "", name)
+    if code.isdigit():
+        found = regions[(regions["region_code"] == code) & (regions["level"] == level)]
+        if not found.empty:
+            return code, found["region_name"].iloc[0]
+        if strict:
+            raise RegionNotResolved(name, f"is no {level} code on map {map_version}", [])
+        return None
+    try:
+        region = matcher_for(map_version, level).resolve(name, within)
+    except RegionNotResolved:
+        if not strict:
+            return None
+        raise
+    return region.code, region.name
+
+
+def not_resolved(exc: RegionNotResolved) -> str:
+    """Why a name fits no region, as a message says it (Bahasa Indonesia)."""
+    reason = next((say(m) for pattern, say in _REASONS if (m := pattern.fullmatch(exc.reason))), exc.reason)
+    several = re.fullmatch(r"matches \d+ regions", exc.reason) is not None  # the candidates are the matches
+    closest = (f"{':' if several else '; yang paling mirip:'} {', '.join(exc.candidates)}" if exc.candidates
+               else "")
+    return f"nama wilayah {exc.name!r} {reason}{closest}"
+
+
+def _level(level: str) -> str:
+    return LEVEL_WORDS.get(level, level)
+
+
+def _label(extract: RecapExtract, column: str) -> str:
+    """A column as the file's header names it (what the officer sees), else as a data officer calls it."""
+    field = {"region_name": "region", "region_code_reported": "region_code", "report_year": "year"}.get(column, column)
+    return extract.columns.get(field) or field_word(field)
+
+
+def _shown(value) -> str:
+    """A cell's value in a message: text quoted as written, a number the Indonesian way."""
+    if isinstance(value, float):
+        return id_format(value) if value.is_integer() else id_format(value, 4).rstrip("0")
+    return repr(value)
+
+
+def _contract_problems(rows: pd.DataFrame, extract: RecapExtract) -> list[tuple]:
     try:
         RecapRowSchema.validate(rows, lazy=True)
         return []
@@ -144,8 +315,12 @@ def _contract_problems(rows: pd.DataFrame) -> list[tuple]:
         else:
             column = case.column if isinstance(case.column, str) else ""
         value = row[column] if column in row.index else None
+        gist, action = CHECK_MESSAGES.get(case.check, (f"tidak lolos pemeriksaan {case.check}",
+                                                       "perbaiki sel itu lalu kirim ulang berkas"))
+        shown = "sel kosong" if value is None or pd.isna(value) else _shown(value)
         problems.append((int(row["source_row"]), column, case.check, None if pd.isna(value) else str(value),
-                         f"{column}: expected {CHECK_DESCRIPTIONS.get(case.check, case.check)}"))
+                         f"baris {int(row['source_row'])}, kolom {_label(extract, column)}: "
+                         f"{gist.format(value=shown)}; {action}"))
     return list(dict.fromkeys(problems))
 
 
@@ -161,44 +336,49 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _findings(extract, accepted, parent_figures, total_rows, regions, parent_code) -> pd.DataFrame:
+def _findings(extract, accepted, parent_figures, regions, row_level, parent_code) -> pd.DataFrame:
     found = []
     for frame in (accepted, parent_figures):
         for row in frame.itertuples(index=False):
-            found += _row_findings(row)
+            found += _row_findings(row, extract)
     if not parent_figures.empty:
         reported = extract.rows.loc[~extract.rows["is_total_row"].astype(bool)]
-        found += _total_row_findings(parent_figures.iloc[0], reported)
-    if extract.row_level == "regency":
-        expected = regions[(regions["level"] == "regency") & (regions["parent_code"] == parent_code)]
+        found += _total_row_findings(parent_figures.iloc[0], reported, extract)
+    if row_level != "province":
+        expected = regions[(regions["level"] == row_level) & (regions["parent_code"] == parent_code)]
         missing = expected[~expected["region_code"].isin(accepted["region_code"])]
         if not missing.empty:
             names = ", ".join(missing["region_name"])
             found.append(("missing_regions", None, parent_code, len(expected), len(expected) - len(missing),
-                          f"{len(missing)} of {len(expected)} kabupaten/kota have no accepted row: {names}"))
+                          f"{len(missing)} dari {len(expected)} {LEVEL_WORDS[row_level]} tidak memiliki baris yang "
+                          f"diterima: {names}; tambahkan atau perbaiki baris wilayah itu lalu kirim ulang berkas"))
     return pd.DataFrame(found, columns=list(FINDING))
 
 
-def _row_findings(row) -> list[tuple]:
+def _row_findings(row, extract: RecapExtract) -> list[tuple]:
     found = []
-    label = f"row {row.source_row} ({row.region_name_reported})"
+    label = f"baris {row.source_row} ({row.region_name_reported})"
     methods = [getattr(row, m) for m in METHODS]
     if not pd.isna(row.total) and not any(pd.isna(m) for m in methods) and sum(methods) != row.total:
         found.append(("methods_vs_total", row.source_row, row.region_code, int(row.total), int(sum(methods)),
-                      f"{label}: methods add up to {sum(methods)}, the total column says {row.total}"))
+                      f"{label}, kolom {_label(extract, 'total')}: angka metode berjumlah {id_format(sum(methods))}, "
+                      f"tetapi kolom jumlah menulis {id_format(row.total)}; periksa angka metode dan jumlahnya"))
     if not pd.isna(row.achieved) and not pd.isna(row.target) and row.target > 0:
         computed = row.achieved / row.target * 100
         if not pd.isna(row.pct) and abs(row.pct - computed) > PCT_TOLERANCE:
             found.append(("stated_pct", row.source_row, row.region_code, round(computed, 2), float(row.pct),
-                          f"{label}: states {row.pct:.2f}%, but {row.achieved}/{row.target} is {computed:.2f}%"))
+                          f"{label}, kolom {_label(extract, 'pct')}: tertulis {id_format(row.pct, 2)}%, padahal "
+                          f"{id_format(row.achieved)}/{id_format(row.target)} = {id_format(computed, 2)}%; periksa "
+                          "persentase itu"))
         if computed > IMPLAUSIBLE_RATIO * 100:
             found.append(("implausible_achievement", row.source_row, row.region_code, int(row.target),
-                          int(row.achieved), f"{label}: {row.achieved} served against a target of "
-                          f"{row.target} ({computed:.0f}%) is implausible; check for a typing error"))
+                          int(row.achieved), f"{label}: capaian {id_format(row.achieved)} terhadap sasaran "
+                          f"{id_format(row.target)} ({id_format(computed)}%) tidak masuk akal; periksa apakah ada "
+                          "salah ketik"))
     return found
 
 
-def _total_row_findings(total, reported_rows) -> list[tuple]:
+def _total_row_findings(total, reported_rows, extract: RecapExtract) -> list[tuple]:
     """The total row against the region rows as reported (numbers only, accepted or not)."""
     found = []
     for name in COUNT_FIELDS:
@@ -207,6 +387,7 @@ def _total_row_findings(total, reported_rows) -> list[tuple]:
         if pd.isna(stated) or pd.isna(summed) or stated == summed:
             continue
         found.append(("total_row_vs_rows", int(total["source_row"]), total["region_code"], int(stated), int(summed),
-                      f"row {total['source_row']} ({total['region_name_reported']}): {name} is {stated}, "
-                      f"the region rows add up to {summed:.0f}"))
+                      f"baris {total['source_row']} ({total['region_name_reported']}), kolom "
+                      f"{_label(extract, name)}: tertulis {id_format(stated)}, padahal baris wilayahnya berjumlah "
+                      f"{id_format(summed)}; periksa baris jumlah dan baris wilayahnya"))
     return found

@@ -14,6 +14,7 @@ from statistics import median
 from openpyxl import load_workbook
 
 from kbetl.sources.recaps import limits
+from kbetl.sources.recaps.numbers import id_format
 
 Cell = str | float | None
 DELIMITERS = (";", ",", "\t")
@@ -29,7 +30,7 @@ def read_grid(path: Path, content: bytes) -> list[list[Cell]]:
         return _xlsx_grid(path, content)
     if suffix in (".csv", ".txt"):
         return _csv_grid(path, content)
-    raise UnreadableFile(f"{path.name}: unsupported file type {suffix!r}; send CSV or XLSX")
+    raise UnreadableFile(f"{path.name}: jenis berkas {suffix!r} tidak didukung; kirim rekapnya sebagai CSV atau XLSX")
 
 
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
@@ -44,8 +45,8 @@ def decode_text(content: bytes) -> str:
             try:
                 return content[len(bom):].decode(encoding)
             except UnicodeDecodeError:
-                raise UnreadableFile(f"its text is not valid {encoding.upper()} although it begins as such; "
-                                     "save it again as CSV UTF-8 or XLSX") from None
+                raise UnreadableFile(f"teksnya bukan {encoding.upper()} yang sah walaupun diawali penanda "
+                                     f"{encoding.upper()}; simpan ulang sebagai CSV UTF-8 atau XLSX") from None
     try:
         return content.decode("utf-8")
     except UnicodeDecodeError:
@@ -58,8 +59,8 @@ def _csv_grid(path: Path, content: bytes) -> list[list[Cell]]:
     except UnreadableFile as exc:
         raise UnreadableFile(f"{path.name}: {exc}") from None
     if "\x00" in text:
-        raise UnreadableFile(f"{path.name}: not a text file (it holds NUL bytes); send CSV or XLSX as a spreadsheet "
-                             "program saves them")
+        raise UnreadableFile(f"{path.name}: bukan berkas teks (berisi byte NUL); kirim CSV atau XLSX sebagaimana "
+                             "disimpan oleh program lembar kerja")
     first_lines = list(itertools.islice((line for line in _lines(text) if line.strip()), 40))
     delimiter = max(DELIMITERS, key=lambda d: _fields_per_line(first_lines, d))
     max_rows, max_chars = limits.MAX_ROWS.value, limits.MAX_CELL_CHARS.value
@@ -73,8 +74,8 @@ def _csv_grid(path: Path, content: bytes) -> list[list[Cell]]:
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
             raise UnreadableFile(_cell_too_long(path, len(grid) + 1, None, max_chars)) from None
-        raise UnreadableFile(f"{path.name}: not a readable CSV file (row {len(grid) + 1}: {exc}); "
-                             "save it again from the spreadsheet as CSV or XLSX") from None
+        raise UnreadableFile(f"{path.name}: bukan berkas CSV yang dapat dibaca (baris {len(grid) + 1}: {exc}); "
+                             "simpan ulang dari program lembar kerja sebagai CSV atau XLSX") from None
     finally:
         csv.field_size_limit(previous)
     return grid
@@ -91,14 +92,14 @@ def _lines(text: str):
 
 
 def _too_many_rows(path: Path, max_rows: int) -> str:
-    return (f"{path.name}: more than {limits.MAX_ROWS.describe(max_rows)} rows, the limit for a recap sheet; "
-            "send the recap alone, or raise the limit")
+    return (f"{path.name}: jumlah barisnya melebihi batas {limits.MAX_ROWS.describe(max_rows)} untuk satu lembar "
+            "rekap; kirim lembar rekapnya saja, atau naikkan batas itu")
 
 
 def _cell_too_long(path: Path, row: int, col: int | None, max_chars: int) -> str:
-    where = f"row {row}" + (f", column {col}" if col else "")
-    return (f"{path.name}: {where} has a cell longer than {limits.MAX_CELL_CHARS.describe(max_chars)} "
-            "characters, the limit for a cell; correct that cell, or raise the limit")
+    where = f"baris {row}" + (f", kolom {col}" if col else "")
+    return (f"{path.name}: {where}: panjang selnya melebihi batas {limits.MAX_CELL_CHARS.describe(max_chars)} "
+            "karakter untuk satu sel; perbaiki sel itu, atau naikkan batas itu")
 
 
 def _fields_per_line(lines: list[str], delimiter: str) -> float:
@@ -124,22 +125,22 @@ def check_xlsx_members(path: Path, content: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             members = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError, EOFError) as exc:
-        raise UnreadableFile(f"{path.name}: not a readable XLSX workbook (not a ZIP archive: {_short(exc)}); "
-                             "save it again from the spreadsheet as XLSX or CSV") from None
+        raise UnreadableFile(f"{path.name}: bukan buku kerja XLSX yang dapat dibaca (bukan arsip ZIP: {_short(exc)}); "
+                             "simpan ulang dari program lembar kerja sebagai XLSX atau CSV") from None
     max_bytes, max_ratio = limits.MAX_XLSX_BYTES.value, limits.MAX_XLSX_RATIO.value
     total = sum(m.file_size for m in members)
     if total > max_bytes:
         raise UnreadableFile(
-            f"{path.name}: unpacks to {total / limits.MIB:,.0f} MiB, over the limit of "
-            f"{limits.MAX_XLSX_BYTES.describe(max_bytes)} for a recap workbook; not opened (send the recap sheet "
-            "alone, or raise the limit)")
+            f"{path.name}: isinya menjadi {id_format(total / limits.MIB)} MiB setelah dibuka, melebihi batas "
+            f"{limits.MAX_XLSX_BYTES.describe(max_bytes)} untuk buku kerja rekap, sehingga tidak dibuka; kirim lembar "
+            "rekapnya saja, atau naikkan batas itu")
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > limits.RATIO_APPLIES_ABOVE and ratio > max_ratio:
             raise UnreadableFile(
-                f"{path.name}: its part {member.filename} is compressed {ratio:,.0f} to 1, over the limit of "
-                f"{limits.MAX_XLSX_RATIO.describe(max_ratio)}, as a ZIP bomb is; not opened (save it again from "
-                "the spreadsheet, or raise the limit)")
+                f"{path.name}: bagiannya {member.filename} dimampatkan {id_format(ratio)} banding 1, melebihi batas "
+                f"{limits.MAX_XLSX_RATIO.describe(max_ratio)}, seperti bom ZIP, sehingga tidak dibuka; simpan ulang "
+                "dari program lembar kerja, atau naikkan batas itu")
 
 
 def _short(exc: BaseException) -> str:
@@ -153,8 +154,8 @@ def _xlsx_grid(path: Path, content: bytes) -> list[list[Cell]]:
         book = load_workbook(io.BytesIO(content), data_only=True)
         sheet = book.worksheets[0]
     except Exception as exc:  # openpyxl (and defusedxml under it) raise many kinds for a damaged file
-        raise UnreadableFile(f"{path.name}: not a readable XLSX workbook ({_short(exc)}); "
-                             "save it again from the spreadsheet as XLSX or CSV") from None
+        raise UnreadableFile(f"{path.name}: bukan buku kerja XLSX yang dapat dibaca ({_short(exc)}); "
+                             "simpan ulang dari program lembar kerja sebagai XLSX atau CSV") from None
     max_rows, max_chars = limits.MAX_ROWS.value, limits.MAX_CELL_CHARS.value
     if sheet.max_row > max_rows:
         raise UnreadableFile(_too_many_rows(path, max_rows))

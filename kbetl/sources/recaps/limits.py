@@ -1,7 +1,8 @@
 """Limits on what one recap file may make kbetl read, so that no file can exhaust memory.
 
 A recap is a few dozen rows (a few KB); each limit is far above that and far below the 1.5 GiB memory
-budget. Beyond one, the file is refused with a sentence naming it and the limit (never read further).
+budget. Beyond one, the file is refused with a sentence naming it and the limit (never read further), in
+Bahasa Indonesia, as every message a data officer reads.
 Each is read from its environment variable when a file is read, so a run can raise one.
 
 | variable                        | default     | what                                                     |
@@ -15,6 +16,8 @@ Each is read from its environment variable when a file is read, so a run can rai
 
 import os
 from dataclasses import dataclass
+
+from kbetl.sources.recaps.numbers import id_format
 
 MIB = 1 << 20
 RATIO_APPLIES_ABOVE = MIB  # small members (styles, an empty sheet) compress far better than 200:1
@@ -36,7 +39,10 @@ class Limit:
 
     def describe(self, value: int | None = None) -> str:
         value = self.value if value is None else value
-        shown = f"{value / MIB:g} MiB" if value >= MIB and self.env.endswith("BYTES") else f"{value:,}"
+        if value >= MIB and self.env.endswith("BYTES"):
+            shown = f"{value / MIB:g} MiB".replace(".", ",")
+        else:
+            shown = id_format(value)
         return f"{shown} ({self.env})"
 
 

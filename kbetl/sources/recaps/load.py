@@ -15,7 +15,8 @@ from kbetl.warehouse.run import FileLoad, Run, now
 from schemas.audit import FINDINGS, QUARANTINE
 
 ROW_COLUMNS = ["source_row", "is_total_row", "region_code", "region_name", "region_name_reported",
-               "target", *METHODS, "total", "achieved", "pct"]
+               "target", *METHODS, "total", "achieved", "pct", "report_year",
+               "scope_code"]
 
 
 def load_staged(run: Run, staged: list[StagedFile]) -> list[StagedFile]:
@@ -28,8 +29,8 @@ def load_staged(run: Run, staged: list[StagedFile]) -> list[StagedFile]:
             record_refused(run.con, item.path.name, None, item.refused, run.id)
             refused.append(item)
         else:
-            run.files.append(load_recap(run.con, item.recap, item.path.resolve(), run.id))
-            run.years.add(item.recap.campaign_year)
+            run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id))
+            run.years.update(recap.campaign_year for recap in item.recaps)
     run.refused += len(refused)
     return refused
 
@@ -39,36 +40,47 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
                        [sha256]).fetchall()[0][0] > 0
 
 
-def load_recap(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, source_path: Path, run_id: str) -> FileLoad:
-    extract = recap.extract
+def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], source_path: Path,
+               run_id: str) -> FileLoad:
+    """One file, all its parts (one per year and parent region), in one transaction."""
+    extract = recaps[0].extract
     if already_loaded(con, extract.sha256):
         return FileLoad(extract.file_name, "unchanged", 0, 0, 0)
-    rows = pd.concat([recap.accepted.assign(is_total_row=False), recap.parent_figures.assign(is_total_row=True)],
-                     ignore_index=True)[ROW_COLUMNS]
     loaded_at = now()
     con.execute("begin")
     try:
         con.execute("insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?)",
                     [extract.sha256, extract.file_name, str(source_path), len(extract.content),
                      extract.content, loaded_at, run_id])
-        next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
-        con.execute("insert into audit.recap_submissions values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
-                     recap.map_version, extract.title, extract.header_row, len(rows), recap.rows_rejected,
-                     len(recap.findings), loaded_at, run_id])
-        _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256),
-                ["file_sha256", *ROW_COLUMNS])
-        _insert(con, "audit.quarantine",
-                recap.quarantine.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
-                list(QUARANTINE))
-        _insert(con, "audit.findings",
-                recap.findings.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
-                list(FINDINGS))
+        for recap in recaps:
+            _insert_part(con, recap, loaded_at, run_id)
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
-    return FileLoad(extract.file_name, "loaded", len(rows), recap.rows_rejected, len(recap.findings))
+    return FileLoad(extract.file_name, "loaded", sum(r.rows_accepted for r in recaps),
+                    sum(r.rows_rejected for r in recaps), sum(len(r.findings) for r in recaps))
+
+
+def _insert_part(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, loaded_at, run_id: str) -> None:
+    extract = recap.extract
+    rows = pd.concat([recap.accepted.assign(is_total_row=False), recap.parent_figures.assign(is_total_row=True)],
+                     ignore_index=True).assign(report_year=recap.campaign_year,
+                                                         scope_code=recap.parent_code)[ROW_COLUMNS]
+    next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
+    con.execute("insert into audit.recap_submissions (file_sha256, load_seq, campaign_year, scope_code, row_level, "
+                "map_version, title, header_row, rows_accepted, rows_quarantined, findings, loaded_at, run_id, "
+                "report_kind) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
+                 recap.map_version, extract.title, extract.header_row, len(rows), recap.rows_rejected,
+                 len(recap.findings), loaded_at, run_id, recap.kind])
+    _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256), ["file_sha256", *ROW_COLUMNS])
+    _insert(con, "audit.quarantine",
+            recap.quarantine.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+            list(QUARANTINE))
+    _insert(con, "audit.findings",
+            recap.findings.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+            list(FINDINGS))
 
 
 def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str | None, reason: str,

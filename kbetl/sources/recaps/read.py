@@ -1,9 +1,12 @@
-"""Reading a recap spreadsheet: one row per region, as provincial and national offices send them.
+"""Reading a recap spreadsheet: one row per region, as national, provincial and kabupaten/kota offices and
+open-data portals publish them.
 
-Finds the header (possibly two rows, under title rows), maps its Indonesian or English labels to
-fields, reads the campaign year and parent region from the title, and returns the region rows and
-the total row ("Jumlah", "Total", "JUMLAH PROVINSI") with their numbers parsed. Cells that are not
-numbers are kept as text so that validation can name them.
+Finds the header (possibly two rows, under title rows), maps its Indonesian, English or snake_case
+labels to fields (reference data: header_aliases.csv), reads the year and parent region from the title,
+and returns the region rows and the total row ("Jumlah", "Total", "JUMLAH PROVINSI") with their numbers
+parsed. Cells that are not numbers are kept as text so that validation can name them. A "long" export
+(one row per region and method) is pivoted to the same shape. The kind of report (a PSA recap, or a
+count of current users, "peserta KB aktif") is read from the headers unless given.
 """
 
 import hashlib
@@ -13,23 +16,37 @@ from pathlib import Path
 
 import pandas as pd
 
-from kbetl.reference.tables import header_aliases
+from kbetl.reference.tables import header_aliases, header_levels, report_kind_markers
 from kbetl.sources.recaps import limits
 from kbetl.sources.recaps.grid import Cell, read_grid
-from kbetl.sources.recaps.numbers import parse_number
-from schemas.methods import METHOD_CODES
+from kbetl.sources.recaps.numbers import id_format, parse_number
+from schemas.methods import METHOD_CODES, METHODS
 
 NUMBER_FIELDS = ("target", *METHOD_CODES, "total", "pct")
-_PROVINCE_HEADERS = {"provinsi", "propinsi", "province"}
-_REGENCY_HEADERS = {"kabupatenkota", "kabkota", "kabupaten", "kota", "regency", "kabupatendankota"}
+# per row, where the file has them: its region's code, its parent (code, else name), the parent's name, its year
+ROW_INFO = ("region_code_reported", "parent_reported", "parent_name_reported", "report_year")
+LEVELS = ("province", "regency", "district")  # coarse to fine
 _TOTAL_LABEL = re.compile(r"^(jumlah|total|grand ?total)\b|^(nasional|indonesia)$", re.IGNORECASE)
 _YEAR = re.compile(r"\b(20[1-3]\d)\b")
 _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\s*$)", re.IGNORECASE)
+_REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
+                      r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
+# what a field is called in a message a data officer reads (Bahasa Indonesia)
+FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahun", "method_name": "metode",
+               "target": "sasaran", "total": "jumlah", "pct": "persentase", **{m.code: m.name_id for m in METHODS}}
 
 
 class RecapStructureError(ValueError):
     """The file cannot be read as a recap at all; nothing of it is loaded."""
+
+
+@dataclass(frozen=True)
+class HeaderColumn:
+    field: str  # 'region', 'region_code', 'year', 'method_name' or one of NUMBER_FIELDS
+    col: int
+    label: str
+    level: str = ""  # of a region name or code column: 'province', 'regency', 'district' or '' (not said)
 
 
 @dataclass
@@ -40,43 +57,59 @@ class RecapExtract:
     title: str
     campaign_year: int | None
     parent_name: str | None
-    row_level: str  # 'province' (a national recap) or 'regency' (a provincial recap)
+    row_level: str  # 'province' (a national recap), 'regency' (a provincial one) or 'district' (a kabupaten's)
     header_row: int
     columns: dict[str, str]  # field -> header label as written
-    rows: pd.DataFrame  # source_row, is_total_row, region_name, NUMBER_FIELDS (floats, or text)
+    rows: pd.DataFrame  # source_row, is_total_row, region_name, NUMBER_FIELDS (floats, or text), ROW_INFO
+    kind: str = "psa"  # 'psa' or 'current_users'
+    region_option: str | None = None  # the parent as given on the command line (--region), if it was
+    level_from_header: bool = True  # False when the region column does not say its level ("Wilayah")
+    title_regency: str | None = None
+    title_province: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
     skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    problems: list[tuple] = field(default_factory=list)  # rows found unusable while reading (schemas.audit.PROBLEM)
 
 
-def read_recap(path: Path, year: int | None = None, region: str | None = None) -> RecapExtract:
-    """Extracts one recap file; `year` and `region` (the parent) override what the title says."""
+def read_recap(path: Path, year: int | None = None, region: str | None = None,
+               kind: str | None = None) -> RecapExtract:
+    """Extracts one recap file; `year`, `region` (the parent) and `kind` override what the file says."""
     path = Path(path)
     check_file_size(path)
     try:
         content = path.read_bytes()
     except OSError as exc:
-        raise RecapStructureError(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise RecapStructureError(_unreadable(path, exc)) from exc
     grid = read_grid(path, content)
-    header_row, labels, span = _find_header(path.name, grid)
+    header_row, header, span = _find_header(path.name, grid)
     title = " ".join(str(c) for row in grid[:header_row] for c in row if c is not None)
-    region_label = next(label for label, (f, _) in labels.items() if f == "region")
-    columns = {f: label for label, (f, _) in labels.items()}
+    region_column, parent_columns = _region_columns(path.name, header_row, header)
     title_year = _YEAR.findall(title)
-    parent = region or _title_parent(title)
+    title_regency, title_province = _title_regency(title), _title_parent(title)
+    level = region_column.level or _level_from_title(region, title_regency, title_province)
+    labels = [str(c) for c in grid[header_row] if c is not None]
     extract = RecapExtract(
         file_name=path.name,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         title=title,
         campaign_year=year or (int(title_year[-1]) if title_year else None),
-        parent_name=parent,
-        row_level=_row_level(region_label, parent),
+        parent_name=region or (title_regency if level == "district" else title_province),
+        row_level=level,
         header_row=header_row + 1,
-        columns=columns,
+        columns={c.field: c.label for c in header if c.field != "region" or c is region_column},
         rows=pd.DataFrame(),
-        ignored_columns=[str(c) for c in grid[header_row] if c is not None and _field_for(c) is None],
+        kind=kind or _kind_of(labels + [c.label for c in header]),
+        region_option=region,
+        level_from_header=bool(region_column.level),
+        title_regency=title_regency,
+        title_province=title_province,
+        ignored_columns=[label for label in labels if _field_for(label) is None],
     )
-    extract.rows = _region_rows(grid, header_row + span, labels, extract)
+    rows = _region_rows(grid, header_row + span, header, region_column, parent_columns, extract)
+    if any(c.field == "method_name" for c in header):
+        rows = _pivoted(rows, extract)
+    extract.rows = _for_year(rows, year, extract)
     return extract
 
 
@@ -85,26 +118,74 @@ def check_file_size(path: Path) -> None:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise RecapStructureError(f"{path}: cannot be read ({exc.strerror})") from exc
+        raise RecapStructureError(_unreadable(path, exc)) from exc
     max_bytes = limits.MAX_FILE_BYTES.value
     if size > max_bytes:
         raise RecapStructureError(
-            f"{path.name}: {size / limits.MIB:,.1f} MiB, over the limit of {limits.MAX_FILE_BYTES.describe(max_bytes)}"
-            " for a recap file; not read (send the recap alone, or raise the limit)")
+            f"{path.name}: berkas {id_format(size / limits.MIB, 1)} MiB, melebihi batas "
+            f"{limits.MAX_FILE_BYTES.describe(max_bytes)} untuk berkas rekap, sehingga tidak dibaca; kirim rekapnya "
+            "saja, atau naikkan batas itu")
+
+
+def _unreadable(path: Path, exc: OSError) -> str:
+    return (f"{path}: berkas tidak dapat dibaca ({exc.strerror}); periksa apakah berkas itu ada dan boleh dibaca, "
+            "lalu coba lagi")
+
+
+def field_word(name: str) -> str:
+    """A field as a data officer calls it: 'sasaran', 'jumlah'; a method by its code ('iud')."""
+    return FIELD_WORDS.get(name, name)
+
+
+def _words(label: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", label.lower())
+
+
+def _without_markers(words: list[str]) -> tuple[list[str], bool]:
+    """The words of a header without the words that mark a report's kind ('kb aktif', 'pa')."""
+    found = False
+    for marker in report_kind_markers():
+        n = len(marker)
+        i = 0
+        while i + n <= len(words):
+            if tuple(words[i:i + n]) == marker:
+                words, found = words[:i] + words[i + n:], True
+            else:
+                i += 1
+    return words, found
+
+
+def _kind_of(labels: list[str]) -> str:
+    for label in labels:
+        words = _words(label)
+        for marker, kind in report_kind_markers().items():
+            if any(tuple(words[i:i + len(marker)]) == marker for i in range(len(words))):
+                return kind
+    return "psa"
 
 
 def _field_for(label: Cell) -> str | None:
     if not isinstance(label, str):
         return None
+    aliases = header_aliases()
     text = re.sub(r"\(.*?\)", "", label) if "%" not in label else label
     key = re.sub(r"[^a-z0-9]", "", text.lower())
     if "%" in label or key.startswith("persen"):
         return "pct"
-    return header_aliases().get(key) or header_aliases().get(re.sub(r"[^a-z0-9]", "", label.lower()))
+    found = aliases.get(key) or aliases.get(re.sub(r"[^a-z0-9]", "", label.lower()))
+    if found:
+        return found
+    words, marked = _without_markers(_words(text))
+    return aliases.get("".join(words)) if marked and words else None
 
 
-def _find_header(file_name: str, grid: list[list[Cell]]):
-    """(row index, {label: (field, column index)}, rows the header spans)."""
+def _level_of(label: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", re.sub(r"\(.*?\)", "", label).lower())
+    return header_levels().get(key) or header_levels().get(re.sub(r"[^a-z0-9]", "", label.lower()), "")
+
+
+def _find_header(file_name: str, grid: list[list[Cell]]) -> tuple[int, list[HeaderColumn], int]:
+    """(row index, the columns it names, rows the header spans)."""
     for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         fields = [_field_for(c) for c in row]
         if "region" not in fields:
@@ -112,27 +193,43 @@ def _find_header(file_name: str, grid: list[list[Cell]]):
         below = grid[i + 1] if i + 1 < len(grid) else []
         below_fields = [_field_for(c) for c in below]
         two_rows = sum(f in NUMBER_FIELDS for f in below_fields) >= 2
-        labels: dict[str, tuple[str, int]] = {}
+        header: list[HeaderColumn] = []
         for col, cell in enumerate(row):
-            sub = below[col] if two_rows and col < len(below) else None
             use_below = two_rows and col < len(below_fields) and below_fields[col]
-            label, field_name = (sub, below_fields[col]) if use_below else (cell, fields[col])
+            label, field_name = (below[col], below_fields[col]) if use_below else (cell, fields[col])
             if field_name is None or field_name == "row_no":
                 continue
-            if field_name in {f for f, _ in labels.values()}:
-                first = next(lab for lab, (f, _) in labels.items() if f == field_name)
+            column = HeaderColumn(field_name, col, str(label),
+                                  _level_of(str(label)) if field_name in ("region", "region_code") else "")
+            same = next((c for c in header if (c.field, c.level) == (column.field, column.level)), None)
+            if same is not None:
                 raise RecapStructureError(
-                    f"{file_name}: header row {i + 1} has two columns for {field_name}: "
-                    f"{first!r} and {label!r}; keep one")
-            labels[str(label)] = (field_name, col)
-        if not any(f in NUMBER_FIELDS for f, _ in labels.values()):
+                    f"{file_name}: baris judul kolom {i + 1} memuat dua kolom {field_word(field_name)}, "
+                    f"{same.label!r} dan {column.label!r}; sisakan satu saja lalu kirim ulang berkas")
+            header.append(column)
+        if not any(c.field in NUMBER_FIELDS for c in header):
             raise RecapStructureError(
-                f"{file_name}: header row {i + 1} names the regions but no number column "
-                f"(target, methods, total or %); found {[c for c in row if c is not None]}")
-        return i, labels, 2 if two_rows else 1
+                f"{file_name}: baris judul kolom {i + 1} memuat kolom wilayah tetapi tanpa kolom angka (sasaran, "
+                f"metode, jumlah, atau %), yang ada hanya {[c for c in row if c is not None]}; tambahkan kolom "
+                "angkanya lalu kirim ulang berkas")
+        return i, header, 2 if two_rows else 1
     raise RecapStructureError(
-        f"{file_name}: no header row with a region column (Provinsi, Kabupaten/Kota, Kab/Kota, "
-        f"Wilayah) in the first {HEADER_SEARCH_ROWS} rows")
+        f"{file_name}: tidak ada baris judul kolom dengan kolom wilayah (Provinsi, Kabupaten/Kota, Kab/Kota, "
+        f"Kecamatan, Distrik, Kapanewon, Wilayah) dalam {HEADER_SEARCH_ROWS} baris pertama; tambahkan baris judul "
+        "kolom dengan salah satu nama kolom wilayah itu lalu kirim ulang berkas")
+
+
+def _region_columns(file_name: str, header_row: int, header: list[HeaderColumn]):
+    """The column naming each row's region (the finest level named), and the coarser ones naming its parent."""
+    names = [c for c in header if c.field == "region"]
+    leveled = sorted((c for c in names if c.level), key=lambda c: LEVELS.index(c.level))
+    if leveled and len(names) > len(leveled):
+        unsaid = next(c for c in names if not c.level)
+        raise RecapStructureError(
+            f"{file_name}: baris judul kolom {header_row + 1} memuat kolom wilayah {unsaid.label!r} selain "
+            f"{', '.join(repr(c.label) for c in leveled)}; sisakan satu saja lalu kirim ulang berkas")
+    region_column = leveled[-1] if leveled else names[0]
+    return region_column, leveled[:-1]
 
 
 def _title_parent(title: str) -> str | None:
@@ -140,23 +237,45 @@ def _title_parent(title: str) -> str | None:
     return found.group(1).strip(" :-") if found else None
 
 
-def _row_level(region_label: str, parent: str | None) -> str:
-    key = re.sub(r"[^a-z]", "", region_label.lower())
-    if key in _PROVINCE_HEADERS:
-        return "province"
-    if key in _REGENCY_HEADERS:
-        return "regency"
-    return "regency" if parent else "province"
+def _title_regency(title: str) -> str | None:
+    found = _REGENCY.search(title)
+    return found.group(1).strip(" :-") if found else None
 
 
-def _region_rows(grid, first_data_row: int, labels, extract: RecapExtract) -> pd.DataFrame:
-    region_col = next(col for f, col in labels.values() if f == "region")
-    number_cols = {f: col for f, col in labels.values() if f in NUMBER_FIELDS}
+def _level_from_title(region: str | None, title_regency: str | None, title_province: str | None) -> str:
+    """Rows under a label that does not say their level ("Wilayah"): kecamatan if the title names a
+    kabupaten/kota, kabupaten/kota if a parent province is known, else provinces."""
+    if title_regency and not region:
+        return "district"
+    return "regency" if region or title_province else "province"
+
+
+def _code(cell: Cell) -> str | None:
+    """A region code as written ('34.02', '3402', 3402.0) as digits; other text unchanged."""
+    if cell is None:
+        return None
+    if isinstance(cell, float):
+        return str(int(cell)) if cell.is_integer() else str(cell)
+    digits = re.sub(r"[.\s]", "", cell)
+    return digits if digits.isdigit() else cell
+
+
+def _region_rows(grid, first_data_row: int, header: list[HeaderColumn], region_column: HeaderColumn,
+                 parent_columns: list[HeaderColumn], extract: RecapExtract) -> pd.DataFrame:
+    region_col = region_column.col
+    number_cols = {c.field: c.col for c in header if c.field in NUMBER_FIELDS}
+    code_col = next((c.col for c in header if c.field == "region_code" and c.level in ("", region_column.level)), None)
+    parent = parent_columns[-1] if parent_columns else None
+    parent_code_col = next((c.col for c in header if parent and c.field == "region_code" and c.level == parent.level),
+                           None)
+    year_col = next((c.col for c in header if c.field == "year"), None)
+    method_col = next((c.col for c in header if c.field == "method_name"), None)
     records = []
     for index in range(first_data_row, len(grid)):
         row = grid[index]
-        cell = lambda col: row[col] if col < len(row) else None  # noqa: E731
+        cell = lambda col: row[col] if col is not None and col < len(row) else None  # noqa: E731
         name = cell(region_col)
+        parent_name = str(cell(parent.col)) if parent and cell(parent.col) is not None else None
         numbers = {f: parse_number(cell(col)) for f, col in number_cols.items()}
         total_label = next((c for c in row[: region_col + 1] if isinstance(c, str) and _TOTAL_LABEL.match(c)), None)
         if all(v is None for v in numbers.values()):
@@ -168,7 +287,79 @@ def _region_rows(grid, first_data_row: int, labels, extract: RecapExtract) -> pd
             "is_total_row": total_label is not None,
             "region_name": total_label or (str(name) if name is not None else None),
             **{f: numbers.get(f) for f in NUMBER_FIELDS},
+            "region_code_reported": _code(cell(code_col)),
+            "parent_reported": _code(cell(parent_code_col)) or parent_name,
+            "parent_name_reported": parent_name,
+            "report_year": _year(cell(year_col), index + 1, extract),
+            "method_name": cell(method_col),
         })
     frame = pd.DataFrame.from_records(
-        records, columns=["source_row", "is_total_row", "region_name", *NUMBER_FIELDS])
-    return frame.astype({"source_row": "int64", "is_total_row": bool, **{f: object for f in NUMBER_FIELDS}})
+        records, columns=["source_row", "is_total_row", "region_name", *NUMBER_FIELDS, *ROW_INFO, "method_name"])
+    frame = frame.astype({"source_row": "int64", "is_total_row": bool, **{f: object for f in NUMBER_FIELDS},
+                          "report_year": "Int64"})
+    return frame if method_col is not None else frame.drop(columns=["method_name"])
+
+
+def _year(cell: Cell, source_row: int, extract: RecapExtract) -> int | None:
+    if cell is None:
+        return None
+    value = parse_number(cell)
+    if isinstance(value, float) and value.is_integer() and 2000 <= value <= 2100:
+        return int(value)
+    label = extract.columns.get("year", "tahun")
+    extract.problems.append((source_row, "report_year", "year", str(cell),
+                             f"baris {source_row}, kolom {label}: {cell!r} bukan tahun (seperti 2022); perbaiki sel "
+                             "itu lalu kirim ulang berkas"))
+    return None
+
+
+def _pivoted(rows: pd.DataFrame, extract: RecapExtract) -> pd.DataFrame:
+    """A long export (one row per region × method, the count in the total column) as one row per region."""
+    aliases = header_aliases()
+    keys = ["report_year", "parent_reported", "parent_name_reported", "region_code_reported", "region_name"]
+    out, first_of = [], {}
+    method_label = extract.columns.get("method_name", "metode")
+    for _, group in rows.groupby(keys, sort=False, dropna=False):
+        first = group.iloc[0]
+        first_of.update(dict.fromkeys(group["source_row"], int(first.source_row)))
+        record = {**first.drop("method_name").to_dict(), **{f: None for f in (*METHOD_CODES, "total")}}
+        for row in group.itertuples(index=False):
+            written = str(row.method_name or "")
+            method = aliases.get(re.sub(r"[^a-z0-9]", "", written.lower()))
+            if method not in (*METHOD_CODES, "total"):
+                extract.problems.append((int(first.source_row), "method_name", "known_method", written,
+                                         f"baris {row.source_row}, kolom {method_label}: {written!r} bukan metode "
+                                         f"yang dikenal ({', '.join(m.name_id for m in METHODS)}, atau Jumlah); "
+                                         "perbaiki sel itu lalu kirim ulang berkas"))
+                continue
+            if record[method] is not None:
+                extract.problems.append((int(first.source_row), method, "unique_method", written,
+                                         f"baris {row.source_row}, kolom {method_label}: metode {written} untuk "
+                                         f"{first.region_name} sudah tertulis di baris sebelumnya; hapus salah "
+                                         "satunya lalu kirim ulang berkas"))
+            record[method] = row.total
+        for name in ("target", "pct"):
+            given = {str(v) for v in group[name] if v is not None and not pd.isna(v)}
+            if len(given) > 1 and name == "target":
+                extract.problems.append((int(first.source_row), name, "consistent_target", ", ".join(sorted(given)),
+                                         f"baris {', '.join(map(str, group['source_row']))}, kolom "
+                                         f"{extract.columns.get('target', 'sasaran')}: sasaran untuk "
+                                         f"{first.region_name} berbeda-beda ({', '.join(sorted(given))}); samakan "
+                                         "sasarannya lalu kirim ulang berkas"))
+            record[name] = next((v for v in group[name] if v is not None and not pd.isna(v)), None) \
+                if len(given) == 1 else None
+        out.append(record)
+    extract.problems = [(first_of.get(p[0], p[0]), *p[1:]) for p in extract.problems]
+    frame = pd.DataFrame.from_records(out, columns=[c for c in rows.columns if c != "method_name"])
+    return frame.astype({"source_row": "int64", "is_total_row": bool, **{f: object for f in NUMBER_FIELDS},
+                         "report_year": "Int64"})
+
+
+def _for_year(rows: pd.DataFrame, year: int | None, extract: RecapExtract) -> pd.DataFrame:
+    """With a year asked for (--year) and a year column, only that year's rows; the others are set aside."""
+    if year is None:
+        return rows.reset_index(drop=True)
+    other = rows["report_year"].notna() & (rows["report_year"] != year)
+    for row in rows.loc[other].itertuples(index=False):
+        extract.skipped_rows.append((row.source_row, f"{row.region_name}: tahun {row.report_year}, bukan {year}"))
+    return rows.loc[~other].reset_index(drop=True)

@@ -5,7 +5,7 @@ import multiprocessing
 import os
 import threading
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
@@ -18,15 +18,20 @@ from kbetl.sources.recaps.read import RecapStructureError, check_file_size, read
 from kbetl.warehouse.database import connect
 
 RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-UNEXPECTED = "could not be read because of an error in kbetl"
+UNEXPECTED = "tidak dapat dibaca karena galat di dalam kbetl"
 
 
 @dataclass
 class StagedFile:
     path: Path
-    recap: ValidatedRecap | None = None
+    recaps: list[ValidatedRecap] = field(default_factory=list)  # one per (year, parent region) of the file
     refused: str | None = None  # why the whole file was refused
     unchanged: bool = False  # its bytes are already in the warehouse
+
+    @property
+    def recap(self) -> ValidatedRecap | None:
+        """The file's first part (most files have one); None if it was refused or is unchanged."""
+        return self.recaps[0] if self.recaps else None
 
 
 def find_recap_files(paths: list[Path]) -> list[Path]:
@@ -54,7 +59,7 @@ def loaded_hashes(db_path: Path) -> frozenset[str]:
 
 
 def stage_recap(path: Path, year: int | None = None, region: str | None = None,
-                loaded: frozenset[str] = frozenset()) -> StagedFile:
+                loaded: frozenset[str] = frozenset(), kind: str | None = None) -> StagedFile:
     """Extracts and validates one file, unless its bytes are among those already loaded. Whatever the file
     holds, the result is the file staged or refused with one sentence naming it: never an exception, so
     that one file cannot stop the others."""
@@ -63,25 +68,25 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         check_file_size(path)
         if loaded and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() in loaded:
             return StagedFile(path, unchanged=True)
-        return StagedFile(path, recap=validate_recap(read_recap(path, year, region)))
+        return StagedFile(path, recaps=validate_recap(read_recap(path, year, region, kind)))
     except (RecapStructureError, UnreadableFile) as exc:
         return StagedFile(path, refused=str(exc))
     except MemoryError:
-        return StagedFile(path, refused=f"{path.name}: too big to read in the memory this machine has; "
-                                        "send the recap alone")
+        return StagedFile(path, refused=f"{path.name}: terlalu besar untuk dibaca dengan memori mesin ini; "
+                                        "kirim rekapnya saja dalam berkas tersendiri")
     except Exception as exc:  # a file must never stop the others; the fuzz tests keep this branch unused
         text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        return StagedFile(path, refused=f"{path.name}: {UNEXPECTED} ({text}); send the file to the "
-                                        "kbetl maintainers")
+        return StagedFile(path, refused=f"{path.name}: {UNEXPECTED} ({text}); kirim berkas ini kepada "
+                                        "pengelola kbetl")
 
 
 def stage_recaps(paths: list[Path], year: int | None = None, region: str | None = None,
-                 loaded: frozenset[str] = frozenset()) -> list[StagedFile]:
+                 loaded: frozenset[str] = frozenset(), kind: str | None = None) -> list[StagedFile]:
     """Stages many files on every core: each takes ~0.1 s of pandas and Pandera, independent of the others.
     Workers are forked (cheap: kbetl is already imported), so only from a process with no other thread
     (a fork copies locks that other threads may hold); otherwise the files are staged one by one."""
     workers = min(os.cpu_count() or 1, len(paths) // 8)
-    one = partial(stage_recap, year=year, region=region, loaded=loaded)
+    one = partial(stage_recap, year=year, region=region, loaded=loaded, kind=kind)
     if workers < 2 or threading.active_count() > 1:
         return [_staged(one(p)) for p in paths]
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
