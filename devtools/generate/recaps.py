@@ -17,7 +17,8 @@ import numpy as np
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from devtools.generate.figures import DEFAULT_SEED, RegionFigures, campaign_figures
+from devtools.generate.faults import RECAP_OVERSTATED
+from devtools.generate.figures import DEFAULT_SEED, RegionFigures, campaign_figures, split_total
 from devtools.generate.published_figures import OKI_2024, PUBLISHED_PROVINCES
 from kbetl.reference.names import RegionMatcher, RegionNotResolved
 from kbetl.reference.regions import regions_on_map
@@ -75,10 +76,10 @@ def generate_samples(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
                                   [sum(col) for col in zip(*(f.methods for f in figures))])
             path = out_dir / str(year) / f"{province.region_code}_{_slug(province.region_name)}"
             written.append(write_recap(path, layout, title, "Kabupaten/Kota", figures, total))
-            province_rows.append(RegionFigures(
+            province_rows.append(_as_in_national_recap(year, RegionFigures(
                 province.region_code,
                 name_variant(rng, province.region_name, province_matcher, province.region_code, None, aliases),
-                total.target, total.achieved, total.methods))
+                total.target, total.achieved, total.methods)))
         national_total = RegionFigures("00", "TOTAL NASIONAL", sum(p.target for p in province_rows),
                                        sum(p.achieved for p in province_rows),
                                        [sum(col) for col in zip(*(p.methods for p in province_rows))])
@@ -86,6 +87,15 @@ def generate_samples(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path]:
         written.append(write_recap(out_dir / str(year) / f"00_nasional_{year}", "id_csv", title, "Provinsi",
                                    province_rows, national_total))
     return written
+
+
+def _as_in_national_recap(year: int, row: RegionFigures) -> RegionFigures:
+    """The planted overstatement (generate/faults.py): the national recap's row for one province states more
+    than its own recap's total, methods scaled with it."""
+    if (year, row.code) != (RECAP_OVERSTATED["year"], RECAP_OVERSTATED["province"]):
+        return row
+    achieved = round(row.achieved * RECAP_OVERSTATED["factor"])
+    return RegionFigures(row.code, row.name, row.target, achieved, split_total(achieved, np.array(row.methods, float)))
 
 
 def _layout_for(rng, year: int, province: str) -> str:

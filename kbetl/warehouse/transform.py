@@ -1,4 +1,4 @@
-"""The SQL models: sql/staging and sql/marts, run in dependency order.
+"""The SQL models: sql/staging and sql/marts, then the data-quality audits of sql/audits, in dependency order.
 
 Each model is one SELECT in sql/<schema>/<name>.sql, materialised as table <schema>.<name>; its
 first comment line states the grain. A model's dependencies are the other models it names. Models
@@ -8,10 +8,16 @@ Every model has a campaign_year column, and its rows of a year are built from th
 alone; so after a load that touched some years, only those years' rows are rebuilt, unless a model's
 SQL or the reference data (the ref schema) changed since it was built (audit.model_builds), which
 rebuilds everything.
+
+Audits (sql/audits/<check>.sql, table audits.<check>) return the rows that fail a data-quality check.
+They run after the models they read, and the marts that read them (marts.data_quality*) after them. An
+audit may set a year against the campaigns before it (consistency over time), so audits and the marts
+that read them are rebuilt for the years touched and every later campaign year.
 """
 
 import hashlib
 import re
+import time
 from dataclasses import dataclass
 from graphlib import TopologicalSorter
 from pathlib import Path
@@ -19,9 +25,11 @@ from pathlib import Path
 import duckdb
 import yaml
 
+from kbetl import progress
 from kbetl.warehouse.database import SQL_DIR, sql_literal
 
-MODEL_SCHEMAS = ("staging", "marts")
+MODEL_SCHEMAS = ("staging", "marts", "audits")
+AUDITS = "audits"
 
 
 @dataclass(frozen=True)
@@ -53,11 +61,19 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
 
 
 def build_order(models: dict[str, Model]) -> list[Model]:
+    """Dependency order, in three phases: the models the audits do not depend on, the audits, and the
+    models that read the audits."""
     graph = {}
     for table, model in models.items():
-        named = set(re.findall(r"\b((?:staging|marts)\.\w+)\b", model.sql))
+        named = set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
         graph[table] = {t for t in named if t in models and t != table}
-    return [models[t] for t in TopologicalSorter(graph).static_order()]
+    order = list(TopologicalSorter(graph).static_order())
+    after_audits: set[str] = set()
+    for table in order:
+        if models[table].schema == AUDITS or graph[table] & after_audits:
+            after_audits.add(table)
+    phase = {t: (1 if models[t].schema == AUDITS else 2) if t in after_audits else 0 for t in order}
+    return [models[t] for t in sorted(order, key=lambda t: phase[t])]
 
 
 def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
@@ -70,17 +86,29 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
         years = None
     if years == []:
         return []
+    later = None if years is None else _with_later_campaigns(con, years)
+    audits = {m.table for m in ordered if m.schema == AUDITS}
+    started = None
+    con.execute("create schema if not exists audits")
     con.execute("begin")
     try:
         for model in ordered:
+            if model.table in audits and started is None:
+                started = time.monotonic()
+            reads_audits = started is not None
             if years is None:
                 con.execute(f"create or replace table {model.table} as\n{model.sql}")
                 _comment(con, model)
+            elif reads_audits:
+                con.execute(f"delete from {model.table} where list_contains(?, campaign_year)", [later])
+                con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
+                            "where list_contains(?, campaign_year)", [later])
             else:
                 chosen = ", ".join(str(int(y)) for y in years)  # literal, so that the filter reaches the scans
                 con.execute(f"delete from {model.table} where campaign_year in ({chosen})")
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
+        audit_seconds = time.monotonic() - started if started is not None else None
         if years is None:
             con.execute("delete from audit.model_builds")
             con.execute("insert into audit.model_builds select unnest(?), unnest(?), now()",
@@ -89,7 +117,16 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     except Exception:
         con.execute("rollback")
         raise
+    if audit_seconds is not None:
+        progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)
     return [m.table for m in ordered]
+
+
+def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[int]:
+    """The years and every campaign year after the first of them."""
+    later = [y for (y,) in con.execute("select campaign_year from ref.campaigns where campaign_year > ?",
+                                       [min(years)]).fetchall()]
+    return sorted(set(years) | set(later))
 
 
 def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, str]:

@@ -1,0 +1,55 @@
+-- grain: one row per campaign_year × region_code whose recap figure and facility sum differ beyond the threshold
+-- Only where the facility register covers every kabupaten/kota of the region: a province pulled in part,
+-- or the nation when only some provinces were pulled, is no fair comparison.
+with threshold as (
+    select value as max_pct
+    from ref.quality_thresholds
+    where check_name = 'recap_vs_facility' and parameter = 'threshold'
+),
+
+expected_regencies as (
+    select c.campaign_year, r.region_code as regency_code, r.parent_code as province_code
+    from ref.campaigns as c
+    join ref.regions as r on r.map_version = c.region_map and r.level = 'regency'
+),
+
+registered_regencies as (
+    select distinct campaign_year, regency_code from staging.facilities
+),
+
+coverage as (
+    select
+        e.campaign_year, e.regency_code, e.province_code,
+        g.regency_code is not null as is_registered
+    from expected_regencies as e
+    left join registered_regencies as g using (campaign_year, regency_code)
+),
+
+covered as (
+    select campaign_year, regency_code as region_code from coverage where is_registered
+    union all
+    select campaign_year, province_code from coverage group by all having bool_and(is_registered)
+    union all
+    select campaign_year, '00' from coverage group by all having bool_and(is_registered)
+),
+
+final as (
+    select
+        r.campaign_year,
+        'recap_vs_facility' as check_name,
+        r.region_code,
+        r.recap_file as subject,
+        'flag' as severity,
+        cast(r.facility_achieved as double) as value,
+        cast(r.recap_achieved as double) as reference_value,
+        'Rekap mencatat ' || replace(format('{:,}', r.recap_achieved), ',', '.')
+            || ' akseptor, laporan harian faskes berjumlah ' || replace(format('{:,}', r.facility_achieved), ',', '.')
+            || ' (selisih ' || replace(printf('%.2f', r.difference_pct), '.', ',') || '%, ambang ±'
+            || replace(printf('%.2f', t.max_pct), '.', ',') || '%).' as message
+    from marts.reconciliation as r
+    join covered as c using (campaign_year, region_code)
+    cross join threshold as t
+    where abs(r.difference_pct) > t.max_pct
+)
+
+select * from final
