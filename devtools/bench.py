@@ -7,7 +7,18 @@ Each phase runs in its own process so that its wall time and peak memory are its
   ceiling   DuckDB reading the same Parquet files straight into the same tables plus the same model SQL
   nightly   the nightly flow for one campaign day of every province through the API, and the same flow
             doing no work (a day outside any campaign) to isolate Prefect's fixed cost
---scale shrinks the data set by taking that share of the provinces (1.0 = all 38).
+The reference API serving the pipeline runs in a process of its own and streams exports that the
+generate phase prepared (devtools.report_api_server.prepare_exports): in production the API runs on
+other machines, so its work of building exports is not the pipeline's time.
+
+--scale below 1 shrinks the data set to that share of the provinces (1.0 = all 38). Above 1 it grows
+the data the way routine service reporting through the year grows it: every province, each campaign's
+reporting window followed by more reporting days (round(days × scale) in all, the window's day pattern
+repeated, acceptors in proportion; devtools.generate.facilities.reporting_days). Every phase then uses
+the same longer windows as its calendar (`use_bench_calendar`), so the pipeline pulls, checks and
+models them as it would campaign days, and so does the ceiling.
+--curve runs the whole benchmark once per scale, each in its own work folder (removed once measured)
+and each phase in its own process, and sets rows, seconds and peak memory side by side.
 """
 
 import json
@@ -19,11 +30,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 PHASE_COMMAND = [sys.executable, "-m", "devtools.bench"]
 PROFILE_ENV = "KBETL_BENCH_PROFILE"
 FIGURES_ENV = "KBETL_BENCH_FIGURES"
+PROVINCES_ENV = "KBETL_BENCH_PROVINCES"  # --provinces: these provinces only, at any scale
 TOKEN = "bench-token"
 NIGHTLY_DAY, IDLE_DAY = "2024-06-04", "2024-01-02"
 
@@ -32,8 +45,56 @@ def bench_provinces(scale: float) -> list[str]:
     from kbetl.reference.regions import provinces_of
 
     today = provinces_of(2025)
-    count = max(1, math.ceil(len(today) * scale))
+    chosen = os.environ.get(PROVINCES_ENV)
+    if chosen:
+        return [p for p in today if p in chosen.split(",")]
+    count = max(1, math.ceil(len(today) * min(scale, 1.0)))
     return today[:count]
+
+
+def days_factor(scale: float) -> float:
+    return max(scale, 1.0)
+
+
+def bench_windows(scale: float) -> dict[int, list]:
+    """Each campaign year's reporting days at this scale (its campaign window, longer above scale 1)."""
+    from devtools.generate.facilities import reporting_days
+    from kbetl.reference.tables import campaign_days
+
+    return {year: reporting_days(campaign_days(year), days_factor(scale)) for year in years()}
+
+
+def check_provinces(text: str) -> None:
+    from kbetl.reference.regions import provinces_of
+
+    unknown = sorted(set(text.split(",")) - set(provinces_of(2025)))
+    if unknown:
+        raise ValueError(f"--provinces takes codes of today's provinces, such as 17,63; not {', '.join(unknown)}")
+
+
+def check_scale(scale: float) -> None:
+    """One sentence if the scale is out of reach: none, or windows longer than one export may cover."""
+    from devtools.report_api_server import MAX_EXPORT_DAYS
+
+    if not scale > 0:
+        raise ValueError(f"a scale is a positive number, not {scale}")
+    longest = max(len(days) for days in bench_windows(scale).values())
+    if longest > MAX_EXPORT_DAYS:
+        campaign = max(len(days) for days in bench_windows(1).values())
+        raise ValueError(f"scale {scale:g} makes a reporting window of {longest} days; one export covers at most "
+                         f"{MAX_EXPORT_DAYS}, so the largest scale is about {MAX_EXPORT_DAYS / campaign:.1f}")
+
+
+def use_bench_calendar(scale: float) -> None:
+    """Above scale 1, this process's campaign calendar gets the benchmark's longer reporting windows (the
+    calendar is read once and cached, so every reader in the process sees the same windows)."""
+    from kbetl.reference.tables import campaigns
+
+    if scale <= 1:
+        return
+    windows = bench_windows(scale)  # from the calendar as it stands, before it changes
+    calendar = campaigns()
+    calendar["last_service_day"] = calendar["campaign_year"].map(lambda y: windows[y][-1].isoformat())
 
 
 def years() -> list[int]:
@@ -49,55 +110,70 @@ def peak_rss_mib() -> float:
 # --- phases (each in its own process) ---------------------------------------------------------------
 
 def phase_generate(work: Path, scale: float) -> dict:
+    """The data set, one province-year at a time (never a year whole in memory), then the exports the
+    server will stream: every province's window of every year, and the nightly day."""
     import duckdb
+    import pandas as pd
 
     from devtools.generate.facilities import generate_facility_data
     from devtools.generate.recaps import generate_samples
+    from devtools.report_api_server import prepare_exports
+    from kbetl.reference.regions import provinces_of
 
     started = time.monotonic()
     provinces = bench_provinces(scale)
+    windows = bench_windows(scale)
+    nightly_day = date.fromisoformat(NIGHTLY_DAY)
     rows = 0
     con = duckdb.connect()
+
+    def write(frame: pd.DataFrame, path: Path) -> None:
+        con.register("frame", frame)
+        con.execute("copy frame to $path (format parquet)", {"path": str(path)})
+        con.unregister("frame")
+
     for year in years():
-        data = generate_facility_data([year], provinces)
-        for name in ("facilities", "targets"):
-            frame = getattr(data, name)
-            con.register("frame", frame)
-            con.execute(f"copy frame to '{work / f'{name}_{year}.parquet'}' (format parquet)")
-            con.unregister("frame")
+        registers, targets = [], []
         out = work / "records" / str(year)
         out.mkdir(parents=True, exist_ok=True)
-        for province, frame in data.records.groupby("province_code"):
-            con.register("frame", frame)
-            con.execute(f"copy frame to '{out / f'{province}.parquet'}' (format parquet)")
-            con.unregister("frame")
-        rows += len(data.records)
+        for province in sorted(set(provinces) & set(provinces_of(year))):  # on this year's map
+            data = generate_facility_data([year], [province], days_factor=days_factor(scale))
+            write(data.records, out / f"{province}.parquet")
+            registers.append(data.facilities)
+            targets.append(data.targets)
+            rows += len(data.records)
+        write(pd.concat(registers, ignore_index=True), work / f"facilities_{year}.parquet")
+        write(pd.concat(targets, ignore_index=True), work / f"targets_{year}.parquet")
+        first, last = windows[year][0], windows[year][-1]  # the pipeline asks for every province, every year
+        wanted = [(province, first, last) for province in provinces]
+        if first <= nightly_day <= last:
+            wanted += [(province, nightly_day, nightly_day) for province in provinces]
+        prepare_exports(sorted(out.glob("*.parquet")), wanted, work / "exports")
+    con.close()
     generate_samples(work / "recaps")
-    size = sum(p.stat().st_size for p in work.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in work.rglob("*") if p.is_file() and "exports" not in p.parts)
     return {"seconds": time.monotonic() - started, "rows": rows, "bytes": size, "provinces": provinces}
 
 
-def load_dataset(work: Path):
-    """The generated data set back from its Parquet files, for the reference server."""
+def load_register(work: Path):
+    """The register and targets back from their Parquet files; the records are served as prepared exports."""
     import duckdb
-    import pandas as pd
 
     from devtools.generate.facilities import FacilityData
 
     con = duckdb.connect()
-
-    def read(pattern: str) -> pd.DataFrame:
-        return con.execute("select * from read_parquet(?)", [f"{work}/{pattern}"]).df()
-
-    records = read("records/*/*.parquet")
-    records["report_date"] = pd.to_datetime(records["report_date"]).dt.date
-    return FacilityData(read("facilities_*.parquet"), records, read("targets_*.parquet"))
+    try:
+        frames = [con.execute("select * from read_parquet(?)", [f"{work}/{name}_*.parquet"]).df()
+                  for name in ("facilities", "targets")]
+    finally:
+        con.close()
+    return FacilityData(frames[0], None, frames[1])
 
 
 def phase_serve(work: Path, port: int) -> None:
     from devtools.report_api_server import running_server
 
-    with running_server(load_dataset(work), TOKEN, port) as server:
+    with running_server(load_register(work), TOKEN, port, exports_dir=work / "exports") as server:
         print(json.dumps({"url": server.base_url}), flush=True)
         sys.stdin.read()  # until the parent closes our stdin
 
@@ -105,6 +181,7 @@ def phase_serve(work: Path, port: int) -> None:
 def phase_pipeline(work: Path, scale: float, url: str) -> dict:
     """The backfill, year by year: its recaps, then its facility reports, then the models once; each part
     timed, so that the facility records' own path can be set beside the ceiling."""
+    from kbetl import progress
     from kbetl.runs import backfill_year, rebuild_and_publish
 
     os.environ["KBETL_API_TOKEN"] = TOKEN
@@ -119,8 +196,11 @@ def phase_pipeline(work: Path, scale: float, url: str) -> dict:
         if result.failed:
             raise RuntimeError(f"{year}: provinces {result.failed} failed")
     begun = time.monotonic()
-    rebuild_and_publish(db, "bench", None)
+    audits = []  # the data-quality audits' share of the models (issue: at most 10%)
+    with progress.listening(lambda event, fields: event == "audits_built" and audits.append(fields["seconds"])):
+        rebuild_and_publish(db, "bench", None)
     parts["models_s"] = time.monotonic() - begun
+    parts["audits_s"] = sum(audits)
     seconds = time.monotonic() - started
     import duckdb
 
@@ -130,7 +210,7 @@ def phase_pipeline(work: Path, scale: float, url: str) -> dict:
     return {"seconds": seconds, "rows": rows, **parts}
 
 
-def phase_ceiling(work: Path) -> dict:
+def phase_ceiling(work: Path, scale: float) -> dict:  # noqa: ARG001 - the scale set this process's calendar
     from kbetl.warehouse.database import connect
     from kbetl.warehouse.reference import load_reference
     from kbetl.warehouse.transform import run_transforms
@@ -157,8 +237,6 @@ def phase_ceiling(work: Path) -> dict:
 
 
 def phase_nightly(work: Path, scale: float, url: str) -> dict:
-    from datetime import date
-
     from flows.nightly import nightly
 
     os.environ["KBETL_API_TOKEN"] = TOKEN
@@ -189,6 +267,7 @@ def run_phase(name: str, *args: str) -> dict:
 
 
 def run_bench(scale: float, work: Path) -> dict:
+    check_scale(scale)
     if work.exists():
         shutil.rmtree(work)
     work.mkdir(parents=True)
@@ -199,28 +278,80 @@ def run_bench(scale: float, work: Path) -> dict:
     try:
         url = json.loads(server.stdout.readline())["url"]
         pipeline = run_phase("pipeline", str(work), str(scale), url)
-        ceiling = run_phase("ceiling", str(work))
+        ceiling = run_phase("ceiling", str(work), str(scale))
         nightly = run_phase("nightly", str(work), str(scale), url)
     finally:
         server.stdin.close()
         server.wait(timeout=60)
     return {
         "scale": scale, "provinces": len(generated["provinces"]), "rows": generated["rows"],
+        "reporting_days": sum(len(days) for days in bench_windows(scale).values()),
         "bytes": generated["bytes"], "generate_s": generated["seconds"],
         "pipeline_s": pipeline["seconds"], "pipeline_rows_per_s": pipeline["rows"] / pipeline["seconds"],
         "ceiling_s": ceiling["seconds"], "ceiling_rows_per_s": ceiling["rows"] / ceiling["seconds"],
         "throughput_ratio": (pipeline["rows"] / pipeline["seconds"]) / (ceiling["rows"] / ceiling["seconds"]),
         "pipeline_recaps_s": pipeline["recaps_s"], "pipeline_reports_s": pipeline["reports_s"],
         "pipeline_models_s": pipeline["models_s"],
+        "pipeline_audits_s": pipeline["audits_s"],
         # the facility records' path alone (pull, check, load, models), which is what the ceiling reads
         "reports_throughput_ratio": (pipeline["rows"] / (pipeline["reports_s"] + pipeline["models_s"]))
         / (ceiling["rows"] / ceiling["seconds"]),
         "nightly_s": nightly["nightly_s"], "fixed_cost_s": nightly["fixed_cost_s"],
         "nightly_over_fixed_s": nightly["nightly_s"] - nightly["fixed_cost_s"],
         "peak_rss_mib": pipeline["peak_rss_mib"], "ceiling_peak_rss_mib": ceiling["peak_rss_mib"],
-        "nightly_peak_rss_mib": nightly["peak_rss_mib"],
+        "nightly_peak_rss_mib": nightly["peak_rss_mib"], "generate_peak_rss_mib": generated["peak_rss_mib"],
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
     }
+
+
+def run_curve(scales: list[float], work: Path) -> list[dict]:
+    """The whole benchmark once per scale, smallest first, each in a work folder of its own (removed once
+    measured: the largest scales take gigabytes; profiles, if asked, under a folder per scale); per scale
+    the figures of run_bench plus seconds per million rows."""
+    for scale in scales:
+        check_scale(scale)
+    points, profiles = [], os.environ.get(PROFILE_ENV)
+    for scale in sorted(scales):
+        folder = work / f"scale-{scale:g}"
+        if profiles:  # each scale's profiles in a folder of their own
+            Path(profiles, folder.name).mkdir(parents=True, exist_ok=True)
+            os.environ[PROFILE_ENV] = str(Path(profiles, folder.name))
+        figures = run_bench(scale, folder)
+        shutil.rmtree(folder)
+        millions = figures["rows"] / 1e6
+        points.append({**figures, "s_per_million_rows": figures["pipeline_s"] / millions,
+                       "reports_s_per_million_rows": (figures["pipeline_reports_s"] + figures["pipeline_models_s"])
+                       / millions})
+    return points
+
+
+def parse_scales(text: str) -> list[float]:
+    """'0.25,0.5,1,2,4' → [0.25, 0.5, 1.0, 2.0, 4.0], or one sentence."""
+    try:
+        scales = [float(part) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise ValueError(f"--curve takes scales separated by commas, such as 0.25,0.5,1,2,4, not {text!r}") from None
+    if not scales:
+        raise ValueError("--curve needs at least one scale, such as 0.25,0.5,1,2,4")
+    for scale in scales:
+        check_scale(scale)
+    return scales
+
+
+def curve_table(points: list[dict]) -> str:
+    """One line per scale; 'vs 1' compares seconds per million rows with scale 1's, when it was run."""
+    base = next((p["s_per_million_rows"] for p in points if p["scale"] == 1), None)
+    header = ("scale", "rows", "days", "backfill s", "s / M rows", "vs 1", "reports+models s / M rows",
+              "peak MiB: generate", "pipeline", "ceiling", "nightly")
+    lines = [header]
+    for p in points:
+        lines.append((f"{p['scale']:g}", f"{p['rows']:,}", str(p["reporting_days"]), f"{p['pipeline_s']:.1f}",
+                      f"{p['s_per_million_rows']:.1f}", f"{p['s_per_million_rows'] / base:.2f}" if base else "",
+                      f"{p['reports_s_per_million_rows']:.1f}", f"{p['generate_peak_rss_mib']:.0f}",
+                      f"{p['peak_rss_mib']:.0f}", f"{p['ceiling_peak_rss_mib']:.0f}",
+                      f"{p['nightly_peak_rss_mib']:.0f}"))
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(cell.rjust(w) for cell, w in zip(line, widths)) for line in lines)
 
 
 def table(figures: dict) -> str:
@@ -232,7 +363,9 @@ def table(figures: dict) -> str:
         ("raw DuckDB ceiling", f"{figures['ceiling_s']:.1f} s, {figures['ceiling_rows_per_s']:,.0f} rows/s, "
                                f"peak {figures['ceiling_peak_rss_mib']:.0f} MiB"),
         ("  of which", f"recaps {figures['pipeline_recaps_s']:.1f} s, facility reports "
-                       f"{figures['pipeline_reports_s']:.1f} s, models {figures['pipeline_models_s']:.1f} s"),
+                       f"{figures['pipeline_reports_s']:.1f} s, models {figures['pipeline_models_s']:.1f} s "
+                       f"(data-quality audits {figures['pipeline_audits_s']:.2f} s, "
+                       f"{100 * figures['pipeline_audits_s'] / figures['pipeline_models_s']:.1f}%)"),
         ("throughput ratio", f"{figures['throughput_ratio']:.3f} (target ≥ 0.5); facility reports and models "
                              f"alone {figures['reports_throughput_ratio']:.3f}"),
         ("nightly, one day", f"{figures['nightly_s']:.1f} s; fixed cost {figures['fixed_cost_s']:.1f} s; "
@@ -259,6 +392,8 @@ def main(argv: list[str]) -> None:
     phases = {"generate": phase_generate, "pipeline": phase_pipeline, "ceiling": phase_ceiling,
               "nightly": phase_nightly}
     args = [float(rest[0]), *rest[1:]] if rest else []
+    if name != "generate" and args:  # the generator draws the longer windows itself
+        use_bench_calendar(args[0])
     profile_dir = os.environ.get(PROFILE_ENV)
     if profile_dir:  # the main thread only: time in worker threads shows as waiting for them
         from pyinstrument import Profiler

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow
+from kbetl.quality.scorecard import quality_line
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.reports.report_data import latest_year
 from kbetl.reports.tables import fastest_table, league_table
@@ -24,14 +25,18 @@ QUICKSTART_YEAR, QUICKSTART_PROVINCES = 2024, ["16", "17", "63"]
 
 
 @contextmanager
-def sample_api(years: list[int], provinces: list[str] | None) -> Iterator[str]:
-    """The reference report API on 127.0.0.1 with generated facility data, under a fresh token that the
-    client finds in the environment; stopped on leaving."""
+def sample_api(years: list[int], provinces: list[str] | None, plant_faults: bool = False) -> Iterator[str]:
+    """The reference report API on 127.0.0.1 with generated facility data (with the data-quality faults of
+    generate/faults.py planted, if asked), under a fresh token that the client finds in the environment;
+    stopped on leaving."""
     from devtools.generate.facilities import generate_facility_data
+    from devtools.generate.facility_faults import plant_facility_faults
     from devtools.report_api_server import running_server
 
     os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
     data = generate_facility_data(years, provinces)
+    if plant_faults:
+        data = plant_facility_faults(data)
     with running_server(data, os.environ[TOKEN_ENV]) as server:
         click.echo(f"Reference report API on {server.base_url}: {len(data.records)} facility records")
         yield server.base_url
@@ -48,7 +53,7 @@ def cli() -> None:
 def quickstart(db: Path | None, publish_to: Path | None) -> None:
     """Ingest the sample recaps, pull sample daily reports from a local reference API, print the results."""
     summary = ingest_flow([str(SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
-    with sample_api([QUICKSTART_YEAR], QUICKSTART_PROVINCES) as api_url:
+    with sample_api([QUICKSTART_YEAR], QUICKSTART_PROVINCES, plant_faults=True) as api_url:
         state = pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, api_url, db, publish_to, "quickstart")
     if not state.is_completed():
         raise click.ClickException(f"daily pull failed: {state.message}")
@@ -58,6 +63,8 @@ def quickstart(db: Path | None, publish_to: Path | None) -> None:
         click.echo(league_table(con))
         click.echo("")
         click.echo(fastest_table(con, QUICKSTART_YEAR, "63"))
+        click.echo("")
+        click.echo(quality_line(con, QUICKSTART_YEAR))
         year = latest_year(con)
     finally:
         con.close()
@@ -123,22 +130,42 @@ def generate_samples_command(out_dir: Path, seed: int) -> None:
 
 
 @cli.command()
-@click.option("--scale", type=float, default=1.0, show_default=True, help="Share of the provinces (1.0 = national).")
+@click.option("--scale", type=float, default=1.0, show_default=True,
+              help="Below 1: that share of the provinces; above 1: every province, reporting days × scale.")
+@click.option("--curve", default=None, metavar="SCALES",
+              help="Run once per scale (e.g. 0.25,0.5,1,2,4), each in its own folder under --workdir; print "
+                   "rows, seconds per million rows and peak memory per scale.")
+@click.option("--provinces", default=None, help="Only these provinces (e.g. 17,63), at any scale: for a quick look.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write the figures here.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench-work"), show_default=True)
 @click.option("--profile", "profile_dir", type=click.Path(path_type=Path), default=None,
               help="Also write a pyinstrument profile of each phase here (pip install -e '.[profile]').")
-def bench(scale: float, json_path: Path | None, workdir: Path, profile_dir: Path | None) -> None:
-    """Benchmark the pipeline at national scale against the raw DuckDB ceiling; print the figures."""
+def bench(scale: float, curve: str | None, provinces: str | None, json_path: Path | None, workdir: Path,
+          profile_dir: Path | None) -> None:
+    """Benchmark the pipeline against the raw DuckDB ceiling (the reference API serves exports prepared
+    before timing starts); print the figures."""
     import json
 
-    from devtools.bench import PROFILE_ENV, run_bench, table
+    from devtools import bench as benchmark
 
+    try:
+        scales = benchmark.parse_scales(curve) if curve is not None else None
+        benchmark.check_scale(scale)
+        if provinces:
+            benchmark.check_provinces(provinces)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+    if provinces:  # read by every phase's process
+        os.environ[benchmark.PROVINCES_ENV] = provinces
     if profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
-        os.environ[PROFILE_ENV] = str(profile_dir.resolve())
-    figures = run_bench(scale, workdir.resolve())
-    click.echo(table(figures))
+        os.environ[benchmark.PROFILE_ENV] = str(profile_dir.resolve())
+    if scales:
+        figures = benchmark.run_curve(scales, workdir.resolve())
+        click.echo(benchmark.curve_table(figures))
+    else:
+        figures = benchmark.run_bench(scale, workdir.resolve())
+        click.echo(benchmark.table(figures))
     if json_path:
         json_path.write_text(json.dumps(figures, indent=2))
         click.echo(f"figures written to {json_path}")

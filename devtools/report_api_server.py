@@ -3,6 +3,12 @@
 A threaded HTTP server on 127.0.0.1 serving a FacilityData set. Faults can be switched on for tests
 (per server, or over HTTP with POST /_faults): a share of 500s, 429s with Retry-After, slow
 responses, provinces that stay down, truncated bodies, a page that changes between two requests.
+
+Exports are built per request from the records held in memory. Given `exports_dir`, the server first
+streams exports prepared there (`prepare_exports`, one file per province and window): the benchmark
+prepares them before its timing starts, so that the server's own work is not counted as the pipeline's
+(in production the API runs on other machines). A server without records (`FacilityData.records` None)
+serves prepared exports only and answers anything else about records 404, in a sentence.
 """
 
 import hashlib
@@ -14,6 +20,7 @@ from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from time import sleep
 from urllib.parse import parse_qs, urlparse
 
@@ -29,6 +36,15 @@ PARQUET = "application/vnd.apache.parquet"
 EXPORT_CHUNK = 1 << 20
 RECORD_FIELDS = ["facility_code", "regency_code", "method", "service_type", "acceptors", "report_date",
                  "reported_at", "updated_at"]
+EXPORT_TYPES = """province_code::varchar as province_code, facility_code::varchar as facility_code,
+                  regency_code::varchar as regency_code, method::varchar as method,
+                  service_type::varchar as service_type, acceptors::bigint as acceptors,
+                  report_date::date as report_date, reported_at::timestamptz as reported_at,
+                  updated_at::timestamptz as updated_at"""
+# A province's window, as the export gives it: in the order of the JSON pages.
+EXPORT_SELECT = """select * exclude (province_code) from records
+                   where province_code = $province and report_date between $first and $last
+                   order by report_date, facility_code, method, service_type"""
 
 
 @dataclass
@@ -55,12 +71,15 @@ class Faults:
 class ReportApiServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+    def __init__(self, data: FacilityData, token: str, port: int = 0, faults: Faults | None = None,
+                 exports_dir: Path | None = None):
         self.data = data
         # Indexed once, so that a page is a slice, not a scan of the whole country.
-        self.services_by_day = _index(data.records, ["province_code", "report_date"],
-                                      ["facility_code", "method", "service_type"])
-        self.exports = _export_table(data.records)
+        self.services_by_day = (_index(data.records, ["province_code", "report_date"],
+                                       ["facility_code", "method", "service_type"])
+                                if data.records is not None else None)
+        self.exports = _export_table(data.records) if data.records is not None else None
+        self.prepared = _prepared_exports(exports_dir) if exports_dir is not None else {}
         self.register_by_year = _index(data.facilities, ["province_code", "campaign_year"], ["facility_code"])
         self.targets_by_year = _index(data.targets, ["province_code", "campaign_year"], ["region_code"])
         self.token = token
@@ -78,7 +97,8 @@ class ReportApiServer(ThreadingHTTPServer):
     def server_close(self) -> None:
         self.stopping.set()
         super().server_close()
-        self.exports.close()
+        if self.exports is not None:
+            self.exports.close()
 
     def count_hit(self, key: str) -> int:
         with self.lock:
@@ -87,9 +107,10 @@ class ReportApiServer(ThreadingHTTPServer):
 
 
 @contextmanager
-def running_server(data: FacilityData, token: str, port: int = 0, faults: Faults | None = None):
+def running_server(data: FacilityData, token: str, port: int = 0, faults: Faults | None = None,
+                   exports_dir: Path | None = None):
     """Starts the server in a background thread; stops it on exit."""
-    server = ReportApiServer(data, token, port, faults)
+    server = ReportApiServer(data, token, port, faults, exports_dir)
     thread = threading.Thread(target=server.serve_forever, name="report-api", daemon=True)
     thread.start()
     try:
@@ -141,7 +162,7 @@ class _Handler(BaseHTTPRequestHandler):
             return self._error(500, "internal", "temporary failure")
         try:
             if parts[:2] == ["v1", "provinces"] and parts[3:] == ["services", "export"] and not faults.no_export:
-                return self._parquet(self._services_export(province, query),
+                return self._parquet(*self._services_export(province, query),
                                      truncate=province in faults.truncate_provinces)
             if len(parts) == 4 and parts[:2] == ["v1", "provinces"] and parts[3] == "services":
                 body = self._services(province, query)
@@ -153,6 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._error(404, "not_found", f"no resource {url.path}")
         except _BadRequest as exc:
             return self._error(400, "bad_request", str(exc))
+        except _NotHeld as exc:
+            return self._error(404, "not_found", str(exc))
         self._json(200, body, truncate=province in faults.truncate_provinces)
 
     def do_POST(self):  # noqa: N802
@@ -165,6 +188,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _services(self, province: str, query: dict) -> dict:
         day = _date(query, "date")
+        if self.server.services_by_day is None:
+            raise _NotHeld(f"this server holds no records, only prepared exports (asked for {province} on {day})")
         page = self._page(self.server.services_by_day.get((province, day), _EMPTY), query)
         if self.server.faults.change_after_first_page and page["page"] == 1:
             self.server.faults.change_after_first_page = False  # one record arrives, once
@@ -177,23 +202,25 @@ class _Handler(BaseHTTPRequestHandler):
                            "report_date", "reported_at", "updated_at"]].to_dict("records")]
         return {"province_code": province, "date": day.isoformat(), **page}
 
-    def _services_export(self, province: str, query: dict) -> tuple[bytes, int]:
-        """The window's records of a province as one Parquet file, in the order of the JSON pages."""
+    def _services_export(self, province: str, query: dict) -> tuple[bytes | Path, int, str]:
+        """The window's records of a province as one Parquet file, in the order of the JSON pages: the
+        prepared file if there is one, else built now. (content or path, records, SHA-256)"""
         first, last = _date(query, "from"), _date(query, "to")
         if not 0 <= (last - first).days < MAX_EXPORT_DAYS:
             raise _BadRequest(f"'from'..'to' must be 1 to {MAX_EXPORT_DAYS} days, got {first}..{last}")
+        prepared = self.server.prepared.get((province, first, last))
+        if prepared is not None:
+            return prepared
+        if self.server.exports is None:
+            raise _NotHeld(f"no export of {province} for {first}..{last} was prepared, and this server holds no "
+                           "records to build one")
         con = self.server.exports.cursor()  # one per request: cursors may run in parallel
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                path = f"{tmp}/export.parquet"
-                selected = """select * exclude (province_code) from records
-                              where province_code = $province and report_date between $first and $last
-                              order by report_date, facility_code, method, service_type"""
-                params = {"province": province, "first": first, "last": last}
-                con.execute(f"copy ({selected}) to '{path}' (format parquet, compression zstd)", params)
-                records = con.execute(f"select count(*) from ({selected})", params).fetchone()[0]
-                with open(path, "rb") as f:
-                    return f.read(), records
+                path = Path(tmp, "export.parquet")
+                records = _write_export(con, province, first, last, path)
+                payload = path.read_bytes()
+                return payload, records, hashlib.sha256(payload).hexdigest()
         finally:
             con.close()
 
@@ -240,19 +267,26 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _parquet(self, export: tuple[bytes, int], truncate: bool = False):
-        payload, records = export
+    def _parquet(self, export: bytes | Path, records: int, sha256: str, truncate: bool = False):
+        """An export's bytes, or a prepared file's streamed from disk (never read whole)."""
+        size = export.stat().st_size if isinstance(export, Path) else len(export)
+        length = size // 2 if truncate else size
         headers = {"Content-Type": PARQUET, "X-Total-Records": str(records),
-                   "X-Data-Version": str(self.server.data_version),
-                   "X-Content-SHA256": hashlib.sha256(payload).hexdigest()}
-        if truncate:
-            payload = payload[: len(payload) // 2]
+                   "X-Data-Version": str(self.server.data_version), "X-Content-SHA256": sha256,
+                   "Content-Length": str(length)}
         self.send_response(200)
-        for name, value in {**headers, "Content-Length": str(len(payload))}.items():
+        for name, value in headers.items():
             self.send_header(name, value)
         self.end_headers()
-        for start in range(0, len(payload), EXPORT_CHUNK):
-            self.wfile.write(payload[start:start + EXPORT_CHUNK])
+        if isinstance(export, Path):
+            with export.open("rb") as f:
+                while length > 0:
+                    chunk = f.read(min(EXPORT_CHUNK, length))
+                    self.wfile.write(chunk)
+                    length -= len(chunk)
+        else:
+            for start in range(0, length, EXPORT_CHUNK):
+                self.wfile.write(export[start:min(start + EXPORT_CHUNK, length)])
 
     def _huge(self, resource: str, size: int):
         """size bytes made as they are sent: a JSON listing of one record repeated, or bytes; no Content-Length."""
@@ -289,6 +323,10 @@ class _BadRequest(ValueError):
     pass
 
 
+class _NotHeld(LookupError):
+    """Records this server does not hold (it serves prepared exports only)."""
+
+
 _EMPTY = pd.DataFrame()
 
 
@@ -297,15 +335,52 @@ def _export_table(records: pd.DataFrame) -> duckdb.DuckDBPyConnection:
     window is a narrow scan."""
     con = duckdb.connect()
     con.register("source", records if not records.empty else pd.DataFrame(columns=["province_code", *RECORD_FIELDS]))
-    con.execute("""create table records as
-                   select province_code::varchar as province_code, facility_code::varchar as facility_code,
-                          regency_code::varchar as regency_code, method::varchar as method,
-                          service_type::varchar as service_type, acceptors::bigint as acceptors,
-                          report_date::date as report_date, reported_at::timestamptz as reported_at,
-                          updated_at::timestamptz as updated_at
-                   from source order by province_code, report_date, facility_code, method, service_type""")
+    con.execute(f"create table records as select {EXPORT_TYPES} from source "
+                "order by province_code, report_date, facility_code, method, service_type")
     con.unregister("source")
     return con
+
+
+def _write_export(con: duckdb.DuckDBPyConnection, province: str, first: date, last: date, path: Path) -> int:
+    """The window's export written to path (from the `records` table on con); returns its record count."""
+    params = {"province": province, "first": first, "last": last}
+    con.execute(f"copy ({EXPORT_SELECT}) to $path (format parquet, compression zstd)", {**params, "path": str(path)})
+    return con.execute(f"select count(*) from ({EXPORT_SELECT})", params).fetchone()[0]
+
+
+def prepare_exports(records_parquet: list[Path], windows: list[tuple[str, date, date]], out_dir: Path) -> int:
+    """Writes the export of each (province, first day, last day) window into out_dir, from the records in
+    the given Parquet files (read by DuckDB, never into pandas), exactly as the server would build it.
+    Returns the number of files written."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect()
+    try:
+        con.execute(f"create table records as select {EXPORT_TYPES} from read_parquet(?)",
+                    [[str(p) for p in records_parquet]])
+        for province, first, last in windows:
+            _write_export(con, province, first, last, out_dir / f"{province}_{first}_{last}.parquet")
+    finally:
+        con.close()
+    return len(windows)
+
+
+def _prepared_exports(folder: Path) -> dict[tuple[str, date, date], tuple[Path, int, str]]:
+    """(province, first, last) → (file, records, SHA-256) for the exports prepared in folder."""
+    prepared = {}
+    con = duckdb.connect()
+    try:
+        for path in sorted(folder.glob("*.parquet")):
+            province, first, last = path.stem.split("_")
+            records = con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(path)]).fetchone()[0]
+            digest = hashlib.sha256()
+            with path.open("rb") as f:
+                for chunk in iter(lambda: f.read(EXPORT_CHUNK), b""):
+                    digest.update(chunk)
+            prepared[(province, date.fromisoformat(first), date.fromisoformat(last))] = (
+                path, int(records or 0), digest.hexdigest())
+    finally:
+        con.close()
+    return prepared
 
 
 def _index(frame: pd.DataFrame, keys: list[str], order: list[str]) -> dict[tuple, pd.DataFrame]:

@@ -5,10 +5,16 @@ assigned to its kecamatan. Its acceptors per method (from generate/figures.py) a
 campaign's service days (front-loaded, so some regions pass 100% on day one), its facilities and the
 four service types, so facility sums reproduce the recap figures exactly. Hulu Sungai Tengah's
 facilities report first in 2024, so it is the fastest in Kalimantan Selatan to reach 100%.
+
+`days_factor` above 1 grows the data the way routine service reporting through the year grows it: each
+campaign's window is followed by more reporting days (`reporting_days`), each drawn like the window's
+own days (its day pattern repeated) with the acceptors growing in proportion, so the national shape
+(provinces, kabupaten, methods, service types) stays; the register is the same.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta, timezone
+from datetime import date, timedelta, timezone
+from functools import cache
 
 import numpy as np
 import pandas as pd
@@ -27,20 +33,29 @@ KALSEL = "63"
 @dataclass
 class FacilityData:
     facilities: pd.DataFrame  # the register: one row per campaign year and facility
-    records: pd.DataFrame  # one row per facility, day, method and service type served
+    records: pd.DataFrame | None  # one row per facility, day, method and service type served
+    # (None for a server that only streams exports prepared beforehand, as the benchmark's does)
     targets: pd.DataFrame  # per kabupaten/kota (and kecamatan in Kalimantan Selatan) and year
 
 
+def reporting_days(days: list[date], days_factor: float = 1.0) -> list[date]:
+    """A campaign's service days, followed by more days when days_factor > 1 (round(len × factor) in all)."""
+    count = max(len(days), round(len(days) * days_factor))
+    return [days[0] + timedelta(days=i) for i in range(count)]
+
+
 def generate_facility_data(years: list[int] | None = None, provinces: list[str] | None = None,
-                           seed: int = DEFAULT_SEED, scale: float = 1.0) -> FacilityData:
-    """Facility data for the given campaign years and provinces (default: all); `scale` shrinks acceptors."""
-    figures = campaign_figures(seed)
+                           seed: int = DEFAULT_SEED, scale: float = 1.0, days_factor: float = 1.0) -> FacilityData:
+    """Facility data for the given campaign years and provinces (default: all); `scale` shrinks acceptors,
+    `days_factor` above 1 adds reporting days after each window (see the module's docstring)."""
+    figures = _figures(seed)
     types = service_types()["service_type_code"].tolist()
     facilities, records, targets = [], [], []
     for year in years or campaigns()["campaign_year"].tolist():
         regions = regions_on_map(region_map_for_year(year))
         districts = regions[regions["level"] == "district"].groupby("parent_code")["region_code"].apply(list)
-        days = campaign_days(year)
+        window = campaign_days(year)
+        days = reporting_days(window, days_factor)
         for (fig_year, province), regency_figures in figures.items():
             if fig_year != year or (provinces and province not in provinces):
                 continue
@@ -48,7 +63,8 @@ def generate_facility_data(years: list[int] | None = None, provinces: list[str] 
                 rng = np.random.default_rng([seed, year, int(regency.code)])
                 register = _facilities(rng, year, province, regency, districts.get(regency.code, []))
                 facilities.append(register)
-                records.append(_records(rng, year, province, regency, register, days, types, scale))
+                records.append(_records(rng, year, province, regency, register, days, types,
+                                        scale * len(days) / len(window), len(window)))
                 targets += _targets(rng, year, province, regency, districts.get(regency.code, []))
     return FacilityData(
         pd.concat(facilities, ignore_index=True),
@@ -56,6 +72,13 @@ def generate_facility_data(years: list[int] | None = None, provinces: list[str] 
         pd.DataFrame(targets, columns=["campaign_year", "province_code", "region_code", "level", "target",
                                        "kbpp_target"]).astype({"kbpp_target": "Int64"}),
     )
+
+
+@cache
+def _figures(seed: int) -> dict:
+    """The campaign figures of a seed, drawn once per process (seconds each; the benchmark asks province by
+    province). Read only."""
+    return campaign_figures(seed)
 
 
 def _facilities(rng, year, province, regency, districts) -> pd.DataFrame:
@@ -72,8 +95,9 @@ def _facilities(rng, year, province, regency, districts) -> pd.DataFrame:
     })
 
 
-def _records(rng, year, province, regency, register, days, types, scale) -> pd.DataFrame:
-    day_weights = rng.dirichlet(np.exp(-0.6 * np.arange(len(days))) * 8 + 0.05)
+def _records(rng, year, province, regency, register, days, types, scale, window) -> pd.DataFrame:
+    """The window's days front-loaded; the reporting days after it (if any) repeat the window's pattern."""
+    day_weights = np.resize(rng.dirichlet(np.exp(-0.6 * np.arange(window)) * 8 + 0.05), len(days))
     facility_weights = rng.lognormal(0, 0.7, len(register))
     facility_weights /= facility_weights.sum()
     cells = np.einsum("d,f,s->dfs", day_weights, facility_weights, SERVICE_TYPE_SHARES).ravel()

@@ -34,3 +34,33 @@ def test_bench_runs_every_phase_and_writes_its_figures(tmp_path):
     for label in ("pipeline backfill", "raw DuckDB ceiling", "throughput ratio", "nightly, one day",
                   "peak memory, backfill"):
         assert label in result.stdout
+
+
+def test_the_curve_runs_each_scale_on_its_own_and_grows_the_work_by_reporting_days(tmp_path):
+    kbetl_dev = Path(sys.executable).parent / "kbetl-dev"
+    out, work = tmp_path / "curve.json", tmp_path / "work"
+    result = subprocess.run([kbetl_dev, "bench", "--curve", "2,0.5", "--provinces", "17", "--json", str(out),
+                             "--workdir", str(work), "--profile", str(tmp_path / "profiles")],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=900)
+    assert result.returncode == 0, result.stderr[-3000:]
+    small, large = json.loads(out.read_text())
+    assert (small["scale"], large["scale"]) == (0.5, 2) and small["provinces"] == large["provinces"] == 1
+    assert (small["reporting_days"], large["reporting_days"]) == (24, 48)
+    assert 1.8 <= large["rows"] / small["rows"] <= 2.2, "twice the reporting days, about twice the records"
+    for point in (small, large):
+        assert point["s_per_million_rows"] == point["pipeline_s"] / (point["rows"] / 1e6)
+        assert all(point[f"{phase}peak_rss_mib"] > 0 for phase in ("", "generate_", "ceiling_", "nightly_"))
+        assert point["nightly_s"] > 0 and point["throughput_ratio"] > 0
+    assert not list(work.iterdir()), "each scale's work folder is removed once measured"
+    assert sorted(p.name for p in (tmp_path / "profiles").iterdir()) == ["scale-0.5", "scale-2"]
+    assert all((tmp_path / "profiles" / scale / "pipeline.txt").is_file() for scale in ("scale-0.5", "scale-2"))
+    assert "s / M rows" in result.stdout and result.stdout.count("\n") >= 3
+
+
+def test_a_scale_beyond_the_export_window_is_refused_in_a_sentence(tmp_path):
+    kbetl_dev = Path(sys.executable).parent / "kbetl-dev"
+    result = subprocess.run([kbetl_dev, "bench", "--curve", "1,5", "--workdir", str(tmp_path / "work")],
+                            capture_output=True, text=True, env=os.environ.copy(), timeout=120)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "scale 5 makes a reporting window of 75 days; one export covers at most 62" in result.stderr
+    assert not (tmp_path / "work").exists()

@@ -45,3 +45,18 @@ def test_some_regions_reach_100_percent_on_day_one_and_some_never(psa_2022):
     on_day_one = cumulative[(cumulative["report_date"] == first_day) & cumulative["reached"]]
     never = set(targets.index) - set(cumulative.loc[cumulative["reached"], "regency_code"])
     assert len(on_day_one) > 0 and len(never) > 0
+
+
+def test_more_reporting_days_grow_the_records_in_proportion_and_keep_the_national_shape(psa_2022):
+    doubled = generate_facility_data([2022], days_factor=2)
+    days = sorted(doubled.records["report_date"].unique())
+    assert [d.isoformat() for d in days] == [f"2022-06-{d}" for d in range(15, 25)]
+    assert 1.9 <= len(doubled.records) / len(psa_2022.records) <= 2.1
+    assert doubled.records["acceptors"].sum() == 2 * psa_2022.records["acceptors"].sum()
+    assert doubled.facilities.equals(psa_2022.facilities), "the same register"
+    for column in ("province_code", "method", "service_type"):
+        before = psa_2022.records.groupby(column)["acceptors"].sum() / psa_2022.records["acceptors"].sum()
+        after = doubled.records.groupby(column)["acceptors"].sum() / doubled.records["acceptors"].sum()
+        assert (after - before).abs().max() < 0.005, column
+    first, later = doubled.records.groupby(doubled.records["report_date"] >= days[5])["acceptors"].sum().tolist()
+    assert 0.9 <= later / first <= 1.1, "the days after the window repeat its pattern"

@@ -7,7 +7,7 @@ import duckdb
 
 from kbetl.reference.tables import campaign_days
 from kbetl.runs import load_pulls
-from kbetl.sources.report_api.client import Export
+from kbetl.sources.report_api.client import Export, parquet_facts
 from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.warehouse.run import now
 from tests.helpers.warehouse import query
@@ -62,8 +62,9 @@ def test_an_export_of_the_wrong_types_is_refused_with_the_column_named(tmp_path,
                                  timestamptz '2022-06-15 08:00+07' as updated_at)
                     to '{wrong}' (format parquet)""")
     con.close()
+    records, columns = parquet_facts(wrong)
     export = Export("http://127.0.0.1:1/v1/provinces/17/services/export?from=2022-06-15&to=2022-06-19", wrong,
-                    "ab" * 32, wrong.stat().st_size, 1, now())
+                    "ab" * 32, wrong.stat().st_size, records, now(), columns)
     summary = load_pulls(db, [ProvincePull(2022, "17", campaign_days(2022), export=export, records_in=1)], "test")
     assert [p.status for p in summary.pulls] == ["failed"]
     assert summary.pulls[0].error == ("/v1/provinces/17/services/export?from=2022-06-15&to=2022-06-19: column "

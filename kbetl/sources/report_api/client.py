@@ -78,6 +78,7 @@ class Export:
     size_bytes: int
     records: int
     fetched_at: datetime
+    columns: dict[str, str]  # name → type as DuckDB reads it, for the loader's check against the contract
 
 
 @dataclass
@@ -178,13 +179,13 @@ class ReportApiClient:
             part = landing_dir / f".{uuid.uuid4().hex}.part"
             try:
                 sha256, size = self._stream_to(response, part, url)
-                export = _check_export(response, part, url, sha256, size)
+                records, columns = _check_export(response, part, url, sha256, size)
             except BaseException:
                 part.unlink(missing_ok=True)
                 raise
         path = landing_dir / f"{sha256}.parquet"
         os.replace(part, path)
-        return Export(url, path, sha256, size, export, datetime.now(timezone.utc))
+        return Export(url, path, sha256, size, records, datetime.now(timezone.utc), columns)
 
     def facilities(self, province: str, year: int) -> Pull:
         return self._pages(f"/v1/provinces/{province}/facilities", {"year": year}, "facilities")
@@ -346,23 +347,33 @@ def _too_big(url: str, limit: int, setting_name: str, detail: str) -> ApiError:
                     permanent=True)
 
 
-def _check_export(response: requests.Response, path: Path, url: str, sha256: str, size: int) -> int:
-    """The number of records, once the file is whole (its announced hash) and is the Parquet it claims to be."""
+def _check_export(response: requests.Response, path: Path, url: str, sha256: str,
+                  size: int) -> tuple[int, dict[str, str]]:
+    """The number of records and the columns' types, once the file is whole (its announced hash) and is the
+    Parquet it claims to be. (Read here, in the pulling thread, so that the loader need not open the file.)"""
     announced = response.headers.get("X-Content-SHA256")
     if announced and announced != sha256:
         raise ApiError(f"{url}: the {size} bytes received do not match the announced SHA-256 (cut short?)")
     try:
-        con = duckdb.connect()
-        try:
-            records = con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(path)]).fetchone()[0]
-        finally:
-            con.close()
+        records, columns = parquet_facts(path)
     except duckdb.Error as exc:
         raise ApiError(f"{url}: not a readable Parquet file ({size} bytes; {exc})") from None
     expected = response.headers.get("X-Total-Records")
     if expected is not None and (not expected.isdigit() or int(expected) != records):
         raise ApiError(f"{url}: {records} records received, {expected[:40]!r} announced")
-    return int(records)
+    return records, columns
+
+
+def parquet_facts(path: Path) -> tuple[int, dict[str, str]]:
+    """A Parquet file's number of rows and its columns' types as DuckDB reads them."""
+    con = duckdb.connect()
+    try:
+        records = con.execute("select sum(num_rows) from parquet_file_metadata(?)", [str(path)]).fetchone()[0]
+        columns = dict(con.execute("select column_name, column_type from (describe select * from read_parquet(?))",
+                                   [str(path)]).fetchall())
+    finally:
+        con.close()
+    return int(records or 0), columns
 
 
 def _list(body: dict, key: str, url: str) -> list[dict]:

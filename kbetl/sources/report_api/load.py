@@ -11,6 +11,7 @@ earlier one in staging.daily_current.
 from collections.abc import Iterable
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from kbetl.sources.report_api.check import ContractError, contract_types, failed_records, no_problems
@@ -95,12 +96,24 @@ class DailyBatch:
                                p.value, p.message, p.position
                         from problems p join {INCOMING} i using (position)""")
         con.unregister("problems")
+        # A version staged twice is stored once, the first; the hashes of the keys find the few staged more
+        # than once without grouping every row by its five columns. Only the stored versions of the window's
+        # days can already hold a staged one (the day is part of the key).
         con.execute(f"""create or replace temp table daily_new as
-                        select i.* exclude (position) from {INCOMING} i
-                        anti join daily_rejected using (position)
-                        anti join (select {RECORD_KEY} from staging.daily_records where campaign_year = ?)
-                            using ({RECORD_KEY})
-                        qualify row_number() over (partition by {RECORD_KEY} order by position) = 1""", scope)
+                        with kept as (select * from {INCOMING} anti join daily_rejected using (position)),
+                        later_copies as (
+                            select position from (
+                                select position,
+                                       row_number() over (partition by {RECORD_KEY} order by position) as copy
+                                from kept
+                                where hash({RECORD_KEY}) in
+                                    (select hash({RECORD_KEY}) from kept group by all having count(*) > 1))
+                            where copy > 1)
+                        select k.* exclude (position) from kept k
+                        anti join later_copies using (position)
+                        anti join (select {RECORD_KEY} from staging.daily_records
+                                   where campaign_year = ? and report_date between ? and ?) using ({RECORD_KEY})""",
+                    [*scope, min(self.days), max(self.days)])
         con.execute("""insert into staging.daily_records
                        select ?, province_code, facility_code, regency_code, method, service_type, report_date,
                               acceptors, reported_at, updated_at, file_sha256, source_row, ?
@@ -153,7 +166,7 @@ class DailyBatch:
         responses are large, and released once written)."""
         con = self.con
         if pull.export:
-            _check_export_types(con, pull)
+            _check_export_types(pull)
         landed = [(lnd.sha256, lnd.url, lnd.status, lnd.body, lnd.fetched_at) for lnd in pull.landings]
         self.registers.append(pull.facilities.assign(province_code=pull.province_code))
         self.targets.append(pull.targets.assign(province_code=pull.province_code))
@@ -182,9 +195,11 @@ class DailyBatch:
             return
         con = self.con
         _land(con, self.landed, self.run_id)
-        files = pd.DataFrame([(str(e.path), i, province, e.sha256, e.url, source_name(e.url), e.fetched_at)
-                              for i, (province, e) in enumerate(self.exports)],
-                             columns=["path", "ordinal", "province_code", "sha256", "url", "file_name", "fetched_at"])
+        first_positions = self.staged + np.cumsum([0] + [e.records for _, e in self.exports[:-1]])
+        files = pd.DataFrame([(str(e.path), i, first, province, e.sha256, e.url, source_name(e.url), e.fetched_at)
+                              for i, ((province, e), first) in enumerate(zip(self.exports, first_positions))],
+                             columns=["path", "ordinal", "first_position", "province_code", "sha256", "url",
+                                      "file_name", "fetched_at"])
         paths = sorted(set(files["path"]))  # identical exports land as one file
         con.register("exports", files)
         con.execute("""insert into raw.api_responses
@@ -193,19 +208,20 @@ class DailyBatch:
                        where e.sha256 not in (select response_sha256 from raw.api_responses)
                        qualify row_number() over (partition by e.sha256 order by e.ordinal) = 1""",
                     [self.run_id, paths])
+        # A row's position is its file's first position plus its row number: the same numbering as a
+        # row_number() over (file, row), without sorting every row.
         con.execute(f"""insert into {INCOMING}
-                        select ? + row_number() over (order by e.ordinal, r.file_row_number) - 1, e.province_code,
+                        select e.first_position + r.file_row_number, e.province_code,
                                {", ".join(f"r.{c}" for c in contract_types())}, e.sha256, e.file_name,
                                r.file_row_number + 1
                         from read_parquet(?, file_row_number = true, filename = true) r
-                        join exports e on r.filename = e.path""", [self.staged, paths])
+                        join exports e on r.filename = e.path""", [paths])
         con.unregister("exports")
         self.staged += sum(e.records for _, e in self.exports)
         self.exports, self.landed = [], []
 
-def _check_export_types(con: duckdb.DuckDBPyConnection, pull: ProvincePull) -> None:
-    found = dict(con.execute("select column_name, column_type from (describe select * from read_parquet(?))",
-                             [str(pull.export.path)]).fetchall())
+def _check_export_types(pull: ProvincePull) -> None:
+    found = pull.export.columns  # read by the client as the export landed
     for name, kind in contract_types().items():
         if found.get(name) != kind:
             raise ContractError(f"{source_name(pull.export.url)}: column {name} is "
