@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test unit samples docs bench nightly-start nightly-stop clean
+.PHONY: run test unit samples docs bench nightly-start nightly-stop server-start server-stop deploy clean
 
 run: $(INSTALLED)
 	$(BIN)/kbetl-dev quickstart
@@ -29,6 +29,17 @@ nightly-start: $(INSTALLED)
 
 nightly-stop:
 	scripts/nightly.sh stop
+
+# Past one machine (docs/operations.md, "Scaling out"): PostgreSQL and a Prefect server on it; then the
+# work pool, the writer's limit and the deployments (PREFECT_API_URL names the server).
+server-start: $(INSTALLED)
+	scripts/server.sh start
+
+server-stop:
+	scripts/server.sh stop
+
+deploy: $(INSTALLED)
+	$(BIN)/python -m flows.deploy
 
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)

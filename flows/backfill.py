@@ -1,13 +1,30 @@
-"""Flow: backfill past campaign years, one task per year (each commits as it goes), then every model
-rebuilt once and the analyst file published."""
+"""Flow: backfill past campaign years, one step per year (each commits as it goes), then every model
+rebuilt once and the analyst file published.
 
+A year is a task of the backfill's flow run on one machine; with a Dask cluster ($KBETL_DASK_ADDRESS) it is
+a `backfill-year` flow run whose extracting and checking run on the cluster; given `year_deployment` (the
+deployment of `backfill-year` on the writer's work pool), the years are flow runs of that deployment, all
+started at once, taken by whichever workers of the pool are free, their writes queued by the writer's limit.
+"""
+
+import time
 from pathlib import Path
 
 from prefect import flow, task
+from prefect.client.orchestration import get_client
+from prefect.deployments import run_deployment
 
+from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
+from flows.daily import pull_reports
+from flows.recap import stage_on_cluster
 from kbetl import runs
+from kbetl.reference.tables import campaign_days
+from kbetl.sources.recaps.stage import find_recap_files, stage_recaps
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
+
+YEAR_FLOW = "backfill-year"
+WAIT_POLL_S = 2
 
 
 @task
@@ -17,14 +34,61 @@ def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_d
                               rebuild="none")
 
 
+@flow(name=YEAR_FLOW, log_prints=True, task_runner=fanout.task_runner())
+def backfill_one_year(year: int, provinces: list[str] | None = None, recap_dir: str | None = None,
+                      base_url: str | None = None, db: str | None = None, extract_retries: int = 2) -> None:
+    """One year of a backfill, loaded and not rebuilt (the backfill rebuilds once, at its end): its archived
+    recaps (recap_dir/<year>/), then its provinces' reports, extracted and checked where fanout says."""
+    db_path = database_path(db)
+    folder = Path(recap_dir) / str(year) if recap_dir else None
+    landing_dir = fanout.cluster_landing()
+    if folder is not None and folder.is_dir():
+        # Not runs.stage: its look at the working file would fail while another year's run writes it; the
+        # load counts files already loaded as unchanged.
+        staged = (stage_recaps(find_recap_files([folder]), year) if landing_dir is None
+                  else stage_on_cluster([str(folder)], year, None, landing_dir))
+        runs.load_recaps(db_path, staged, "backfill", {"paths": [str(folder)], "year": year, "region": None},
+                         rebuild="none")
+    if base_url is not None:
+        days = campaign_days(year)
+        daily = pull_reports(db_path, year, provinces, days, base_url, "backfill", extract_retries, rebuild="none")
+        if daily.failed:
+            raise RuntimeError(f"provinces {', '.join(p.province_code for p in daily.failed)} failed")
+
+
+def _years_as_flow_runs(deployment: str, years: list[int], parameters: dict):
+    """Starts every year as a flow run of the deployment; the step for a year waits for its run to end."""
+    launched = {year: run_deployment(deployment, parameters={**parameters, "year": year}, timeout=0)
+                for year in years}
+
+    def year_step(year: int) -> runs.BackfillYear:
+        with get_client(sync_client=True) as client:
+            while not (state := client.read_flow_run(launched[year].id).state) or not state.is_final():
+                time.sleep(WAIT_POLL_S)
+        if not state.is_completed():
+            raise RuntimeError(f"flow run {launched[year].name} ended {state.type.value.lower()}: {state.message}")
+        return runs.BackfillYear(year, None, None)
+
+    return year_step
+
+
 @flow(name="backfill", log_prints=True)
 def backfill(years: list[int], provinces: list[str] | None = None, recap_dir: str | None = None,
-             base_url: str | None = None, db: str | None = None, publish_to: str | None = None) -> Path:
+             base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
+             year_deployment: str | None = None) -> Path:
     db_path = database_path(db)
-    failed, published = runs.backfill(
-        db_path, years, provinces, Path(recap_dir) if recap_dir else None, base_url,
-        published_path(db_path, publish_to),
-        year_step=lambda year: backfill_year(db_path, year, provinces, recap_dir, base_url))
+    if year_deployment:
+        year_step = _years_as_flow_runs(year_deployment, sorted(years), {
+            "provinces": provinces, "recap_dir": recap_dir, "base_url": base_url, "db": db})
+    elif fanout.dask_address():
+        def year_step(year: int) -> runs.BackfillYear:
+            backfill_one_year(year, provinces, recap_dir, base_url, db)
+            return runs.BackfillYear(year, None, None)
+    else:
+        def year_step(year: int) -> runs.BackfillYear:
+            return backfill_year(db_path, year, provinces, recap_dir, base_url)
+    failed, published = runs.backfill(db_path, years, provinces, Path(recap_dir) if recap_dir else None, base_url,
+                                      published_path(db_path, publish_to), year_step=year_step)
     if failed:
         raise RuntimeError("backfill incomplete (what succeeded is kept; run it again to finish): "
                            + "; ".join(failed))

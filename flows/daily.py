@@ -3,19 +3,27 @@ MAX_PARALLEL_PROVINCES at once) → load as they come (one writer) → models of
 
 The API token is read from the environment by the client inside each task; it is never a flow
 parameter (parameters are stored by Prefect).
+
+On a Dask cluster ($KBETL_DASK_ADDRESS) each province is pulled on the cluster, its export landed on the
+shared landing location and the rest of the pull with it as Parquet; the load reads them here.
 """
 
+import shutil
 import time
+import uuid
+from collections.abc import Iterator
 from datetime import date
 from functools import partial
 from pathlib import Path
 
-from prefect import Task, flow, task
+from prefect import Task, flow, task, unmapped
 from prefect.cache_policies import DEFAULT
 from prefect.runtime import task_run as current_task_run
 from prefect.states import Failed
 
-from kbetl import runs
+from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
+from kbetl import landing, runs
+from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, check_campaign_year
 from kbetl.reports.run_summary import pull_summary
 from kbetl.sources.report_api.client import province_deadline_s
@@ -64,19 +72,68 @@ def pull(base_url: str | None, year: int, province: str, days: list[date], landi
     return pulled
 
 
-def _pull_as_task(pull_task: Task, base_url: str | None, year: int, days: list[date], landing: Path,
+@task(retries=2, retry_delay_seconds=EXTRACT_RETRY_DELAYS_S, retry_condition_fn=_worth_retrying)
+def pull_landed(base_url: str | None, year: int, province: str, days: list[date], landing_dir: str,
+                deadline_at: float | None = None) -> str:
+    """The extract step on a cluster's worker: the province pulled, its export landed in a folder of its own
+    under landing_dir/exports (exports are named by their content: runs of the same year at once must not
+    share one, since a load removes the export it loaded) and the rest of the pull beside it; returns where
+    (a path, never the data)."""
+    exports = Path(landing_dir) / "exports" / uuid.uuid4().hex
+    pulled = pull.fn(base_url, year, province, days, exports, deadline_at)
+    return str(landing.write_pull(pulled, Path(landing_dir)))
+
+
+def _pull_as_task(pull_task: Task, base_url: str | None, year: int, days: list[date], landing_dir: Path,
                   province: str) -> ProvincePull:
     """A province's pull as a task run; after its last retry, a failed pull for the loader to record. The
     province's deadline (KBETL_API_DEADLINE_S) runs from here, across the task's attempts."""
     deadline_at = time.time() + province_deadline_s()
-    outcome = pull_task(base_url, year, province, days, landing, deadline_at,
+    outcome = pull_task(base_url, year, province, days, landing_dir, deadline_at,
                         return_state=True).result(raise_on_failure=False)
     if isinstance(outcome, BaseException):
         return ProvincePull(year, province, days, status="failed", error=str(outcome))
     return outcome
 
 
-@flow(name="pull-daily-reports", log_prints=True)
+def pull_reports(db_path: Path, year: int, provinces: list[str] | None, days: list[date], base_url: str | None,
+                 command: str, extract_retries: int, *, rebuild: str = "touched",
+                 publish_to: Path | None = None) -> runs.PullSummary:
+    """kbetl.runs.pull_reports with each province a task run, on this machine; on a Dask cluster, every
+    province is pulled there first (each within the client's deadline per attempt), and only then loaded
+    here, so that the writer's slot is not held while the cluster extracts."""
+    landing_dir = fanout.cluster_landing()
+    if landing_dir is None:
+        pull_one = partial(_pull_as_task, pull.with_options(retries=extract_retries), base_url, year, days,
+                           runs.landing_dir(db_path))
+        return runs.pull_reports(db_path, year, provinces, days, base_url, command, pull_one=pull_one,
+                                 rebuild=rebuild, publish_to=publish_to)
+    provinces = provinces or provinces_of(year)
+    futures = pull_landed.with_options(retries=extract_retries).map(
+        unmapped(base_url), unmapped(year), provinces, unmapped(days), unmapped(str(landing_dir)))
+    futures.wait()
+
+    export_dirs = []
+
+    def landed() -> Iterator[ProvincePull]:  # read one at a time, as the loader takes them
+        for province, future in zip(provinces, futures):
+            outcome = future.state.result(raise_on_failure=False)
+            if isinstance(outcome, BaseException):
+                yield ProvincePull(year, province, days, status="failed", error=str(outcome))
+                continue
+            pulled = landing.read_pull(Path(outcome))
+            if pulled.export:
+                export_dirs.append(pulled.export.path.parent)
+            yield pulled
+
+    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
+    summary = runs.load_pulls(db_path, landed(), command, parameters, rebuild=rebuild, publish_to=publish_to)
+    for folder in export_dirs:  # loaded and committed: the loader has removed the export itself
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
+
+
+@flow(name="pull-daily-reports", log_prints=True, task_runner=fanout.task_runner())
 def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list[date] | None = None,
                        base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
                        command: str = "pull", extract_retries: int = 2):
@@ -87,10 +144,8 @@ def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list
         return Failed(message=str(exc))
     db_path = database_path(db)
     days = days or campaign_days(year)
-    pull_one = partial(_pull_as_task, pull.with_options(retries=extract_retries), base_url, year, days,
-                       runs.landing_dir(db_path))
-    summary = runs.pull_reports(db_path, year, provinces, days, base_url, command, pull_one=pull_one,
-                                publish_to=published_path(db_path, publish_to))
+    summary = pull_reports(db_path, year, provinces, days, base_url, command, extract_retries,
+                           publish_to=published_path(db_path, publish_to))
     print(pull_summary(summary))
     if summary.failed:
         names = ", ".join(p.province_code for p in summary.failed)

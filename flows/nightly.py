@@ -14,11 +14,13 @@ from prefect.schedules import Cron
 from flows.daily import pull_daily_reports
 from flows.recap import ingest_recaps
 from kbetl import runs
+from kbetl.quality.scorecard import write_scorecard
 from kbetl.reference.tables import yesterday_in_wib
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.reports.run_summary import run_summary_markdown
 from kbetl.warehouse.database import connect, database_path
 from kbetl.warehouse.publish import published_path
+from kbetl.warehouse.run import writer_slot
 
 DEPLOYMENT_NAME = "kbetl-nightly"
 NIGHTLY_CRON = "0 1 * * *"  # 01:00 WIB
@@ -71,6 +73,11 @@ def _summary_artifact(db: str | None, publish_to: str | None, run_ids: list[str]
             print(f"campaign report: {report}")
         except Exception as exc:  # a report must not fail the night's load
             markdown += f"\n## Campaign report\n\nnot written: {exc}\n"
+        try:
+            card = write_scorecard(analyst_path, year, analyst_path.with_name(f"kualitas-data-{year}.txt"))
+            markdown += f"\n## Kualitas data\n\n```\n{card.read_text(encoding='utf-8')}```\n"
+        except Exception as exc:  # nor must the scorecard
+            markdown += f"\n## Kualitas data\n\nnot written: {exc}\n"
     create_markdown_artifact(markdown=markdown, key="kbetl-nightly-summary", description="kbetl nightly run")
 
 
@@ -83,7 +90,9 @@ def _send_digests(db: str | None, publish_to: str | None, run_date: date) -> Non
         return
     working_path = database_path(db)
     try:
-        deliveries = send_digests(working_path, published_path(working_path, publish_to), run_date, recipients_file())
+        with writer_slot():  # deliveries are recorded in the working file
+            deliveries = send_digests(working_path, published_path(working_path, publish_to), run_date,
+                                      recipients_file())
     except Exception as exc:  # a bad recipients file or a held database never fails the night's load
         print(f"digests not sent: {type(exc).__name__}: {exc}")
         return

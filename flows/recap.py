@@ -1,19 +1,39 @@
-"""Flow: recap files → read and check (no warehouse) → load, models of the years touched, publish."""
+"""Flow: recap files → read and check (no warehouse) → load, models of the years touched, publish.
+
+On a Dask cluster ($KBETL_DASK_ADDRESS) each file is read and checked by a task of its own on the cluster,
+which lands the result as validated Parquet on the shared landing location; the load reads it here."""
 
 from pathlib import Path
 
-from prefect import flow, task
+from prefect import flow, task, unmapped
 
-from kbetl import runs
+from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
+from kbetl import landing, runs
 from kbetl.reports.run_summary import ingest_summary
-from kbetl.sources.recaps.stage import StagedFile
+from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
 
 
 @task
-def stage(db_path: Path, paths: list[str], year: int | None, region: str | None) -> list[StagedFile]:
-    return runs.stage(db_path, [Path(p) for p in paths], year, region)
+def stage(db_path: Path, paths: list[str], year: int | None, region: str | None,
+          kind: str | None) -> list[StagedFile]:
+    return runs.stage(db_path, [Path(p) for p in paths], year, region, kind)
+
+
+@task
+def stage_landed(path: str, year: int | None, region: str | None, kind: str | None, landing_dir: str) -> str:
+    """One file read and checked (on a cluster's worker), landed; returns where."""
+    return str(landing.write_staged(stage_recap(Path(path), year, region, kind=kind), Path(landing_dir)))
+
+
+def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kind: str | None,
+                     landing_dir: Path) -> list[StagedFile]:
+    """Files already loaded are not skipped here (the working file is the writer host's): the load finds
+    their bytes and counts them unchanged."""
+    files = [str(p) for p in find_recap_files([Path(p) for p in paths])]
+    landed = stage_landed.map(files, unmapped(year), unmapped(region), unmapped(kind), unmapped(str(landing_dir)))
+    return [landing.read_staged(Path(path)) for path in landed.result()]
 
 
 @task
@@ -22,13 +42,16 @@ def load(db_path: Path, staged: list[StagedFile], command: str, parameters: dict
     return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to)
 
 
-@flow(name="ingest-recaps", log_prints=True)
+@flow(name="ingest-recaps", log_prints=True, task_runner=fanout.task_runner())
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
-                  db: str | None = None, publish_to: str | None = None, command: str = "ingest"
-                  ) -> runs.IngestSummary:
+                  db: str | None = None, publish_to: str | None = None, command: str = "ingest",
+                  kind: str | None = None) -> runs.IngestSummary:
+    """kind: 'psa' or 'current_users' for every file (default: what each file's headers say)."""
     db_path = database_path(db)
-    staged = stage(db_path, paths, year, region)
-    summary = load(db_path, staged, command, {"paths": paths, "year": year, "region": region},
+    landing_dir = fanout.cluster_landing()
+    staged = (stage(db_path, paths, year, region, kind) if landing_dir is None
+              else stage_on_cluster(paths, year, region, kind, landing_dir))
+    summary = load(db_path, staged, command, {"paths": paths, "year": year, "region": region, "kind": kind},
                    published_path(db_path, publish_to))
     print(ingest_summary(summary))
     return summary

@@ -66,11 +66,13 @@ class BackfillYear:
 
 # --- recap files ------------------------------------------------------------------------------------
 
-def stage(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None) -> list[StagedFile]:
-    """Reads and checks the files (recursing into folders), skipping those whose bytes are loaded."""
+def stage(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
+          kind: str | None = None) -> list[StagedFile]:
+    """Reads and checks the files (recursing into folders), skipping those whose bytes are loaded. kind
+    ('psa', 'current_users') overrides what the headers say."""
     files = find_recap_files(paths)
     progress.emit("files_found", count=len(files))
-    return stage_recaps(files, year, region, loaded_hashes(db_path))
+    return stage_recaps(files, year, region, loaded_hashes(db_path), kind=kind)
 
 
 def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameters: dict | None = None, *,
@@ -81,10 +83,10 @@ def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameter
 
 
 def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
-                  command: str = "ingest", *, rebuild: str = "touched",
+                  command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
                   publish_to: Path | None = None) -> IngestSummary:
-    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region}
-    return load_recaps(db_path, stage(db_path, paths, year, region), command, parameters, rebuild=rebuild,
+    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind}
+    return load_recaps(db_path, stage(db_path, paths, year, region, kind), command, parameters, rebuild=rebuild,
                        publish_to=publish_to)
 
 
@@ -109,8 +111,12 @@ def pull_reports(db_path: Path, year: int, provinces: list[str] | None = None, d
     pull_one = pull_one or province_puller(base_url, year, days, db_path)
     parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
     with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:
-        return load_pulls(db_path, _as_they_come(pool, pull_one, provinces), command, parameters, rebuild=rebuild,
-                          publish_to=publish_to)
+        pulls = _as_they_come(pool, pull_one, provinces)  # the first pulls start while the run opens the file
+        try:
+            return load_pulls(db_path, pulls, command, parameters, rebuild=rebuild, publish_to=publish_to)
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)  # the pulls not yet started never start
+            raise
 
 
 def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, parameters: dict | None = None, *,
@@ -122,17 +128,27 @@ def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, param
 
 
 def _as_they_come(pool: ThreadPoolExecutor, pull_one: PullOne, provinces: list[str]) -> Iterator[ProvincePull]:
-    """Pulls in completion order, never more than the pool's width in flight or waiting to be loaded.
+    """Pulls in completion order, never more than the pool's width in flight or waiting to be loaded. The
+    first ones are submitted at once (before the caller iterates: while it opens the working database).
     Each runs in a copy of the caller's context, so that a Prefect task passed as pull_one knows its flow."""
-    pending, queue = set(), list(provinces)
-    while queue or pending:
+    queue, pending = list(provinces), set()
+
+    def fill() -> None:
         while queue and len(pending) < MAX_PARALLEL_PROVINCES:
             pending.add(pool.submit(copy_context().run, pull_one, queue.pop(0)))
-        done, pending = wait(pending, return_when=FIRST_COMPLETED)
-        for future in done:
-            pulled = future.result()
-            progress.emit("province_pulled", pull=pulled)
-            yield pulled
+
+    def completed() -> Iterator[ProvincePull]:
+        nonlocal pending
+        while pending:
+            done, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for future in done:
+                pulled = future.result()
+                progress.emit("province_pulled", pull=pulled)
+                yield pulled
+            fill()
+
+    fill()
+    return completed()
 
 
 # --- backfill ---------------------------------------------------------------------------------------

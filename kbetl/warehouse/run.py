@@ -5,6 +5,10 @@ the caller's work → rebuild the models of the campaign years it touched → re
 checkpoint → publish → finish the run record. On any exception (or an interrupt) the run is recorded as
 failed with the error and what it committed, and nothing is published. A run killed outright stays
 'running' until the next run finds its process gone and marks it 'dead' (see `recover_dead_runs`).
+
+Past one machine, every run also holds a slot of a global concurrency limit for its whole length (named by
+$KBETL_WRITER_LIMIT, held through a guard that flows/ installs, since kbetl never imports Prefect): writers
+on several workers of the writer host queue for the file instead of failing on its lock.
 """
 
 import json
@@ -12,22 +16,42 @@ import logging
 import os
 import socket
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import connect
+from kbetl.warehouse.database import WarehouseError, connect
 from kbetl.warehouse.publish import building_files, publish
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
 
 REBUILDS = ("touched", "all", "none")
+WRITER_LIMIT_ENV = "KBETL_WRITER_LIMIT"
 log = logging.getLogger(__name__)
 _ACTIVE: set[str] = set()  # runs in progress in this process
+_writer_guard: Callable[[str], AbstractContextManager] | None = None
+
+
+def set_writer_guard(guard: Callable[[str], AbstractContextManager]) -> None:
+    """guard(limit name) holds one slot of that limit while its context lasts, and fails when the limit
+    does not exist (never runs unguarded)."""
+    global _writer_guard
+    _writer_guard = guard
+
+
+def writer_slot() -> AbstractContextManager:
+    """The slot every run holds when $KBETL_WRITER_LIMIT names a limit; nothing to hold otherwise."""
+    name = os.environ.get(WRITER_LIMIT_ENV, "").strip()
+    if not name:
+        return nullcontext()
+    if _writer_guard is None:
+        raise WarehouseError(f"{WRITER_LIMIT_ENV} is set ({name}) but this process cannot hold a Prefect "
+                             "concurrency limit: run kbetl's Prefect flows, or unset it")
+    return _writer_guard(name)
 
 
 @dataclass(frozen=True)
@@ -67,6 +91,12 @@ def warehouse_run(db_path: Path, command: str, parameters: dict | None = None, *
     end). Publishes to publish_to when given and no part failed."""
     if rebuild not in REBUILDS:
         raise ValueError(f"rebuild is one of {REBUILDS}, not {rebuild!r}")
+    with writer_slot():
+        yield from _run(db_path, command, parameters, rebuild, publish_to)
+
+
+def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, publish_to: Path | None
+         ) -> Iterator[Run]:
     con = connect(db_path)
     run = Run(uuid.uuid4().hex[:12], con)
     _ACTIVE.add(run.id)

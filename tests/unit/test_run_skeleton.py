@@ -1,10 +1,14 @@
 """The one run skeleton every path uses: what it records, rebuilds and publishes, and what it does not
 when the work fails."""
 
+from contextlib import contextmanager
+
 import duckdb
 import pytest
 
-from kbetl.warehouse.run import warehouse_run
+from kbetl.warehouse import run as run_module
+from kbetl.warehouse.database import WarehouseError
+from kbetl.warehouse.run import WRITER_LIMIT_ENV, warehouse_run
 
 
 def runs(db) -> list[tuple]:
@@ -72,3 +76,45 @@ def test_paths_with_an_apostrophe_publish_and_publish_again(tmp_path):
         assert con.execute("select count(*) from ref.methods").fetchall() == [(7,)]
     finally:
         con.close()
+
+
+def test_a_writer_limit_set_without_a_guard_to_hold_it_stops_the_run_before_it_writes(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "_writer_guard", None)
+    monkeypatch.setenv(WRITER_LIMIT_ENV, "kbetl-warehouse-writer")
+    db = tmp_path / "w.duckdb"
+    with pytest.raises(WarehouseError, match="KBETL_WRITER_LIMIT is set .* cannot hold a Prefect concurrency limit"):
+        with warehouse_run(db, "test"):
+            pass
+    assert not db.exists()
+
+
+def test_with_a_writer_limit_every_run_holds_its_slot_from_before_it_opens_the_file_to_after_it_closes_it(
+        tmp_path, monkeypatch):
+    held = []
+
+    @contextmanager
+    def guard(name):
+        held.append((name, "enter", (tmp_path / "w.duckdb").exists()))
+        try:
+            yield
+        finally:
+            held.append((name, "exit", set(run_module._ACTIVE)))  # the run has closed its connection
+
+    monkeypatch.setattr(run_module, "_writer_guard", guard)
+    monkeypatch.setenv(WRITER_LIMIT_ENV, "writer")
+    with warehouse_run(tmp_path / "w.duckdb", "test"):
+        pass
+    with pytest.raises(RuntimeError, match="disk full"):
+        with warehouse_run(tmp_path / "w.duckdb", "test"):
+            raise RuntimeError("disk full")
+    assert held == [("writer", "enter", False), ("writer", "exit", set()), ("writer", "enter", True),
+                    ("writer", "exit", set())]
+    assert runs(tmp_path / "w.duckdb") == [("test", "succeeded"), ("test", "failed")]
+
+
+def test_without_a_writer_limit_no_guard_is_asked(tmp_path, monkeypatch):
+    monkeypatch.setattr(run_module, "_writer_guard", None)
+    monkeypatch.delenv(WRITER_LIMIT_ENV, raising=False)
+    with warehouse_run(tmp_path / "w.duckdb", "test") as run:
+        pass
+    assert run.status == "succeeded"

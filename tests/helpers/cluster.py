@@ -1,0 +1,126 @@
+"""A kbetl cluster on loopback for the tests: PostgreSQL and a Prefect server on it (scripts/server.sh), the
+deployments (python -m flows.deploy), Prefect workers of the writer's pool and a Dask scheduler with its
+workers, each process in a group of its own so that it can be stopped (or killed) with everything it
+started. `Cluster.stop` stops all of it, whatever state it is in."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import requests
+
+from kbetl.warehouse.database import PROJECT_DIR
+
+BIN = Path(sys.executable).parent
+SERVER_SCRIPT = PROJECT_DIR / "scripts" / "server.sh"
+POOL = "kbetl-writer"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(probe, seconds: float, what: str, every: float = 1.0):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        result = probe()
+        if result:
+            return result
+        time.sleep(every)
+    raise AssertionError(f"timed out after {seconds:.0f} s waiting for {what}")
+
+
+def stop_group(process: subprocess.Popen, sig: int = signal.SIGTERM, grace_s: float = 10) -> None:
+    """The process and its group (it was started in a session of its own); SIGKILL after grace_s."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=grace_s)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+    except ProcessLookupError:
+        pass
+
+
+@dataclass
+class Cluster:
+    root: Path
+    env: dict  # for every process of the cluster (the API token included: never passed to Prefect)
+    api: str = ""
+    dask: str = ""
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    server_started: bool = False
+
+    def start(self) -> "Cluster":
+        ports = {name: free_port() for name in ("pg", "prefect", "dask")}
+        self.api = f"http://127.0.0.1:{ports['prefect']}/api"
+        self.dask = f"tcp://127.0.0.1:{ports['dask']}"
+        self.env.update({"KBETL_SERVER_HOME": str(self.root / "server"), "KBETL_PG_PORT": str(ports["pg"]),
+                         "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
+                         "PREFECT_API_URL": self.api, "KBETL_DASK_ADDRESS": self.dask,
+                         "KBETL_LANDING": str(self.root / "landing"), "PREFECT_HOME": str(self.root / "client")})
+        self.server_started = True
+        started = self.server("start")
+        assert started.returncode == 0, started.stdout + started.stderr
+        deployed = subprocess.run([sys.executable, "-m", "flows.deploy", "--pool", POOL], env=self.env,
+                                  capture_output=True, text=True, timeout=120, cwd=PROJECT_DIR)
+        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
+        self.spawn("dask-scheduler", [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port",
+                                      str(ports["dask"]), "--no-dashboard"])
+        for name in ("dask-a", "dask-b"):
+            self.spawn(name, [BIN / "dask", "worker", self.dask, "--name", name, "--nthreads", "1",
+                              "--no-dashboard", "--host", "127.0.0.1"])
+        for name in ("worker-a", "worker-b"):
+            self.start_worker(name)
+        from distributed import Client
+
+        with Client(self.dask, timeout=60) as client:
+            client.wait_for_workers(2, timeout=60)
+        wait_for(lambda: self.online_workers() >= {"worker-a", "worker-b"}, 60, "both Prefect workers online")
+        return self
+
+    def server(self, action: str) -> subprocess.CompletedProcess:
+        return subprocess.run(["bash", str(SERVER_SCRIPT), action], env=self.env, capture_output=True, text=True,
+                              timeout=200)
+
+    def spawn(self, name: str, command: list) -> subprocess.Popen:
+        log = open(self.root / f"{name}.log", "ab")
+        process = subprocess.Popen([str(c) for c in command], env={**self.env, "PREFECT_HOME": str(self.root / name)},
+                                   stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root)
+        log.close()
+        self.processes[name] = process
+        return process
+
+    def start_worker(self, name: str) -> subprocess.Popen:
+        return self.spawn(name, [BIN / "prefect", "worker", "start", "--pool", POOL, "--name", name, "--limit", "2"])
+
+    def online_workers(self) -> set[str]:
+        answer = requests.post(f"{self.api}/work_pools/{POOL}/workers/filter", json={}, timeout=10)
+        return {w["name"] for w in answer.json() if w["status"] == "ONLINE"} if answer.ok else set()
+
+    def log(self, name: str) -> str:
+        path = self.root / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def stop(self) -> None:
+        for process in reversed(list(self.processes.values())):
+            stop_group(process)
+        if self.server_started:
+            self.server("stop")
+
+
+def new_cluster_root() -> Path:
+    """A folder the postgres user can traverse (pytest's tmp_path is root's alone)."""
+    root = Path(tempfile.mkdtemp(prefix="kbetl-scale-"))
+    root.chmod(0o755)
+    return root
