@@ -66,11 +66,20 @@ def regency_kind(register_name: str) -> str:
     return "kota" if register_name.lower().startswith("kota") else "kab"
 
 
+# levels as a data officer reads them in a message (Bahasa Indonesia)
+LEVEL_WORDS = {"national": "nasional", "province": "provinsi", "regency": "kabupaten/kota",
+               "district": "kecamatan"}
+
+
 class RegionNotResolved(ValueError):
-    def __init__(self, name: str, reason: str, candidates: list[str]):
-        self.name, self.reason, self.candidates = name, reason, candidates
-        hint = f"; closest: {', '.join(candidates)}" if candidates else ""
-        super().__init__(f"region name {name!r} {reason}{hint}")
+    """A name that fits no region, or several (ambiguous: the candidates are the matches). Its message is
+    read by data officers, so it is in Bahasa Indonesia."""
+
+    def __init__(self, name: str, reason: str, candidates: list[str], ambiguous: bool = False):
+        self.name, self.reason, self.candidates, self.ambiguous = name, reason, candidates, ambiguous
+        listed = ", ".join(candidates)
+        hint = (f": {listed}" if ambiguous else f"; yang paling mirip: {listed}") if candidates else ""
+        super().__init__(f"nama wilayah {name!r} {reason}{hint}")
 
 
 @dataclass(frozen=True)
@@ -107,8 +116,8 @@ class RegionMatcher:
         if len(matches) == 1:
             return matches[0].region
         if len(matches) > 1:
-            raise RegionNotResolved(name, f"matches {len(matches)} regions",
-                                    [f"{m.region.name} ({m.region.code})" for m in matches])
+            raise RegionNotResolved(name, f"cocok dengan {len(matches)} wilayah",
+                                    [f"{m.region.name} ({m.region.code})" for m in matches], ambiguous=True)
         pool = [e for e in self._all if parent_code is None or e.parent_code == parent_code]
         raise RegionNotResolved(name, self._unknown_reason(key, parent_code), self._closest(name, pool))
 
@@ -129,12 +138,13 @@ class RegionMatcher:
         return kind, key
 
     def _unknown_reason(self, key: str, parent_code: str | None) -> str:
-        where = f" in region {parent_code}" if parent_code else ""
+        where = f" di wilayah {parent_code}" if parent_code else ""
+        level = LEVEL_WORDS[self.level]
         elsewhere = self._by_key.get(key, [])
         if parent_code and elsewhere:
             others = ", ".join(f"{e.region.name} ({e.region.code})" for e in elsewhere)
-            return f"is no {self.level}{where}; it is {others}"
-        return f"matches no {self.level}{where}"
+            return f"bukan {level}{where}, melainkan {others}"
+        return f"tidak cocok dengan {level} mana pun{where}"
 
     def _closest(self, name: str, pool) -> list[str]:
         choices = {f"{e.region.name} ({e.region.code})": e.key for e in pool}

@@ -88,19 +88,19 @@ def test_a_name_that_does_not_resolve_stops_the_load_naming_the_row_and_candidat
         load_region_groups(path)
     message = str(error.value)
     assert message.startswith("region_groups.csv row 3 ('Kepulauan', 2023-2024, 'Nusa Tenggara Timur', 'Kupangg')")
-    assert "closest: Kab. Kupang (5301)" in message
+    assert "yang paling mirip: Kab. Kupang (5301)" in message
     assert error.value.row == 3 and error.value.candidates[0] == "Kab. Kupang (5301)"
     assert "\n" not in message
 
 
 def test_a_papua_name_that_does_not_resolve_names_the_provinces_searched(tmp_path):
     with pytest.raises(RegionGroupsInvalid, match=r"row 2 .* on map 38 \(provinces 91, 93, 94, 95\): .*"
-                                                  r"closest: Kab\. Nabire \(9401\)"):
+                                                  r"yang paling mirip: Kab\. Nabire \(9401\)"):
         load_region_groups(write(tmp_path, "Pegunungan,2023,2023,Papua,Nabiree,"))
 
 
 def test_an_unknown_province_stops_the_load(tmp_path):
-    with pytest.raises(RegionGroupsInvalid, match=r"row 2 .* closest: Nusa Tenggara Timur \(53\)"):
+    with pytest.raises(RegionGroupsInvalid, match=r"row 2 .* yang paling mirip: Nusa Tenggara Timur \(53\)"):
         load_region_groups(write(tmp_path, "Kepulauan,2020,2020,Nusa Tengara Timur,Alor,"))
 
 

@@ -37,7 +37,7 @@ def test_province_spellings_and_abbreviations_resolve(reported, code):
 def test_name_matching_two_regions_is_rejected_with_both_as_candidates():
     with pytest.raises(RegionNotResolved) as error:
         matcher_for("38", "regency").resolve("Bekasi")
-    assert "matches 2 regions" in str(error.value)
+    assert "cocok dengan 2 wilayah: Kab. Bekasi (3216), Kota Bekasi (3275)" in str(error.value)
     assert error.value.candidates == ["Kab. Bekasi (3216)", "Kota Bekasi (3275)"]
 
 
@@ -48,7 +48,8 @@ def test_unknown_name_is_rejected_with_closest_candidates():
 
 
 def test_regency_of_another_province_is_not_guessed():
-    with pytest.raises(RegionNotResolved, match=r"is no regency in region 16; it is Kab. Kepahiang \(1708\)"):
+    with pytest.raises(RegionNotResolved,
+                       match=r"bukan kabupaten/kota di wilayah 16, melainkan Kab. Kepahiang \(1708\)"):
         matcher_for("38", "regency").resolve("Kepahiang", "16")
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pandera.pandas as pa
 
-from kbetl.reference.names import Region, RegionNotResolved, matcher_for
+from kbetl.reference.names import LEVEL_WORDS, Region, RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_years, region_map_for_report_year
 from kbetl.sources.recaps.numbers import id_format
@@ -27,17 +27,6 @@ IMPLAUSIBLE_RATIO = 3.0
 
 
 PARENT_LEVEL = {"province": "national", "regency": "province", "district": "regency"}
-# levels as a data officer reads them in a message (Bahasa Indonesia)
-LEVEL_WORDS = {"national": "nasional", "province": "provinsi", "regency": "kabupaten/kota",
-               "district": "kecamatan"}
-_REASONS = (  # RegionNotResolved's reasons (kbetl.reference.names, English) as a message says them
-    (re.compile(r"matches no (\w+)(?: in region (\S+))?"),
-     lambda m: f"tidak cocok dengan {_level(m[1])} mana pun" + (f" di wilayah {m[2]}" if m[2] else "")),
-    (re.compile(r"matches (\d+) regions"), lambda m: f"cocok dengan {m[1]} wilayah"),
-    (re.compile(r"is no (\w+) in region (\S+); it is (.+)"),
-     lambda m: f"bukan {_level(m[1])} di wilayah {m[2]}, melainkan {m[3]}"),
-    (re.compile(r"is no (\w+) code on map (\S+)"), lambda m: f"bukan kode {_level(m[1])} pada peta {m[2]}"),
-)
 
 
 @dataclass
@@ -124,7 +113,7 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
                               _label(extract, "region_code_reported"))
         except RegionNotResolved as exc:
             problems.append((row.source_row, "region_name", "known_region", row.region_name,
-                             f"baris {row.source_row}, kolom {_label(extract, 'region_name')}: {not_resolved(exc)}; "
+                             f"baris {row.source_row}, kolom {_label(extract, 'region_name')}: {exc}; "
                              "perbaiki nama itu sesuai daftar wilayah Kemendagri lalu kirim ulang berkas"))
             continue
         if region.code in seen:
@@ -244,10 +233,10 @@ def _parent(extract: RecapExtract, regions: pd.DataFrame, map_version: str) -> t
     try:
         found = _resolve(extract.parent_name, parent_level, regions, map_version, within, strict=True)
     except RegionNotResolved as exc:
-        ask = ("berikan kodenya dengan --region" if len(exc.candidates) > 1 and exc.reason.startswith("matches")
+        ask = ("berikan kodenya dengan --region" if exc.ambiguous
                else "perbaiki judulnya atau sebutkan wilayah induknya dengan --region")
         raise RecapStructureError(
-            f"{extract.file_name}: {LEVEL_WORDS[parent_level]} induk: {not_resolved(exc)}; {ask}") from exc
+            f"{extract.file_name}: {LEVEL_WORDS[parent_level]} induk: {exc}; {ask}") from exc
     return level, *found
 
 
@@ -260,7 +249,7 @@ def _resolve(name: str, level: str, regions: pd.DataFrame, map_version: str, wit
         if not found.empty:
             return code, found["region_name"].iloc[0]
         if strict:
-            raise RegionNotResolved(name, f"is no {level} code on map {map_version}", [])
+            raise RegionNotResolved(name, f"bukan kode {LEVEL_WORDS[level]} pada peta {map_version}", [])
         return None
     try:
         region = matcher_for(map_version, level).resolve(name, within)
@@ -269,19 +258,6 @@ def _resolve(name: str, level: str, regions: pd.DataFrame, map_version: str, wit
             return None
         raise
     return region.code, region.name
-
-
-def not_resolved(exc: RegionNotResolved) -> str:
-    """Why a name fits no region, as a message says it (Bahasa Indonesia)."""
-    reason = next((say(m) for pattern, say in _REASONS if (m := pattern.fullmatch(exc.reason))), exc.reason)
-    several = re.fullmatch(r"matches \d+ regions", exc.reason) is not None  # the candidates are the matches
-    closest = (f"{':' if several else '; yang paling mirip:'} {', '.join(exc.candidates)}" if exc.candidates
-               else "")
-    return f"nama wilayah {exc.name!r} {reason}{closest}"
-
-
-def _level(level: str) -> str:
-    return LEVEL_WORDS.get(level, level)
 
 
 def _label(extract: RecapExtract, column: str) -> str:
