@@ -25,11 +25,12 @@ def ingest_summary(summary: IngestSummary) -> str:
 
 
 def pull_summary(summary: PullSummary) -> str:
+    """The pull run's line, in Bahasa Indonesia, with one line per failed province."""
     ok = [p for p in summary.pulls if p.status != "failed"]
-    lines = [f"run {summary.run_id}: {len(ok)} provinces pulled, {len(summary.failed)} failed; "
-             f"{sum(p.records_in for p in ok)} records received, {summary.new_records} new, "
-             f"{sum(p.records_rejected for p in ok)} rejected"]
-    lines += [f"  FAILED province {p.province_code}: {p.error}" for p in summary.failed]
+    lines = [f"proses {summary.run_id}: {id_number(len(ok))} provinsi ditarik, {id_number(len(summary.failed))} "
+             f"gagal; {id_number(sum(p.records_in for p in ok))} catatan diterima, {id_number(summary.new_records)} "
+             f"baru, {id_number(sum(p.records_rejected for p in ok))} ditolak"]
+    lines += [f"  GAGAL provinsi {p.province_code}: {p.error}" for p in summary.failed]
     return "\n".join(lines)
 
 
