@@ -46,7 +46,7 @@ def backfill_one_year(year: int, provinces: list[str] | None = None, recap_dir: 
         # Not runs.stage: its look at the working file would fail while another year's run writes it; the
         # load counts files already loaded as unchanged.
         staged = (stage_recaps(find_recap_files([folder]), year) if landing_dir is None
-                  else stage_on_cluster([str(folder)], year, None, landing_dir))
+                  else stage_on_cluster([str(folder)], year, None, None, landing_dir))
         runs.load_recaps(db_path, staged, "backfill", {"paths": [str(folder)], "year": year, "region": None},
                          rebuild="none")
     if base_url is not None:

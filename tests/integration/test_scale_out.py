@@ -172,8 +172,9 @@ def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_a_second_run_gives_t
                                     and r["infrastructure_pid"]], 120, "a year's run to be running")[0]
         time.sleep(3)
         pid = int(running["infrastructure_pid"].rsplit(":", 1)[-1])  # "pid" or "host:pid"
-        worker = next(name for name, p in cluster.processes.items() if name.startswith("worker-")
-                      and _parent_of(pid) == p.pid)
+        worker = next((name for name, p in cluster.processes.items() if name.startswith("worker-")
+                       and _parent_of(pid) == p.pid), None)
+        assert worker is not None, f"the year's flow run (pid {pid}) ended before it could be killed"
         for group in {os.getpgid(pid), cluster.processes[worker].pid}:  # the worker and the flow run it started
             _kill_group(group)
         stop_group(cluster.processes[worker], signal.SIGKILL)
@@ -194,8 +195,11 @@ def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_a_second_run_gives_t
     assert "running" not in statuses, statuses
 
 
-def _parent_of(pid: int) -> int:
-    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except FileNotFoundError:  # the process has ended
+        return None
 
 
 def _kill_group(group: int) -> None:
