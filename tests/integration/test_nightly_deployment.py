@@ -77,6 +77,9 @@ def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
             artifacts = requests.post(f"{api}/artifacts/filter", timeout=5, json={
                 "artifacts": {"key": {"any_": ["kbetl-nightly-summary"]}}}).json()
             assert len(artifacts) == 1 and "## Rejected rows by reason" in artifacts[0]["data"]
+            quality = artifacts[0]["data"].split("## Kualitas data", 1)[1]
+            card = (tmp_path / "kualitas-data-2024.txt").read_text(encoding="utf-8")
+            assert card.splitlines()[0] in quality and "not written" not in quality
         finally:
             stopped = subprocess.run(["bash", str(SCRIPT), "stop"], env=env, capture_output=True, text=True,
                                      timeout=60)
