@@ -5,6 +5,8 @@ A year is a task of the backfill's flow run on one machine; with a Dask cluster 
 a `backfill-year` flow run whose extracting and checking run on the cluster; given `year_deployment` (the
 deployment of `backfill-year` on the writer's work pool), the years are flow runs of that deployment, all
 started at once, taken by whichever workers of the pool are free, their writes queued by the writer's limit.
+Without base_url, each year's run pulls from $KBETL_API_URL of the machine running it; a year with neither its
+recap folder nor an API fails (it would load nothing).
 """
 
 import time
@@ -15,16 +17,20 @@ from prefect.client.orchestration import get_client
 from prefect.deployments import run_deployment
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
-from flows.daily import pull_reports
+from flows.daily import pull_reports, report_api_url
 from flows.recap import stage_on_cluster
 from kbetl import runs
 from kbetl.reference.tables import campaign_days
 from kbetl.sources.recaps.stage import find_recap_files, stage_recaps
-from kbetl.warehouse.database import database_path
+from kbetl.warehouse.database import WarehouseError, database_path
 from kbetl.warehouse.publish import published_path
 
 YEAR_FLOW = "backfill-year"
 WAIT_POLL_S = 2
+
+
+class BackfillIncomplete(WarehouseError):
+    pass
 
 
 @task
@@ -40,6 +46,8 @@ def backfill_one_year(year: int, provinces: list[str] | None = None, recap_dir: 
     """One year of a backfill, loaded and not rebuilt (the backfill rebuilds once, at its end): its archived
     recaps (recap_dir/<year>/), then its provinces' reports, extracted and checked where fanout says."""
     db_path = database_path(db)
+    base_url = report_api_url(base_url)
+    runs.check_backfill_sources(year, Path(recap_dir) if recap_dir else None, base_url)
     folder = Path(recap_dir) / str(year) if recap_dir else None
     landing_dir = fanout.cluster_landing()
     if folder is not None and folder.is_dir():
@@ -66,7 +74,7 @@ def _years_as_flow_runs(deployment: str, years: list[int], parameters: dict):
             while not (state := client.read_flow_run(launched[year].id).state) or not state.is_final():
                 time.sleep(WAIT_POLL_S)
         if not state.is_completed():
-            raise RuntimeError(f"flow run {launched[year].name} ended {state.type.value.lower()}: {state.message}")
+            raise RuntimeError(f"flow run {launched[year].name} berakhir {state.type.value.lower()}: {state.message}")
         return runs.BackfillYear(year, None, None)
 
     return year_step
@@ -77,7 +85,7 @@ def backfill(years: list[int], provinces: list[str] | None = None, recap_dir: st
              base_url: str | None = None, db: str | None = None, publish_to: str | None = None,
              year_deployment: str | None = None) -> Path:
     db_path = database_path(db)
-    if year_deployment:
+    if year_deployment:  # each year's run takes the API's address from its own worker when none is given
         year_step = _years_as_flow_runs(year_deployment, sorted(years), {
             "provinces": provinces, "recap_dir": recap_dir, "base_url": base_url, "db": db})
     elif fanout.dask_address():
@@ -85,12 +93,14 @@ def backfill(years: list[int], provinces: list[str] | None = None, recap_dir: st
             backfill_one_year(year, provinces, recap_dir, base_url, db)
             return runs.BackfillYear(year, None, None)
     else:
+        base_url = report_api_url(base_url)
+
         def year_step(year: int) -> runs.BackfillYear:
             return backfill_year(db_path, year, provinces, recap_dir, base_url)
     failed, published = runs.backfill(db_path, years, provinces, Path(recap_dir) if recap_dir else None, base_url,
                                       published_path(db_path, publish_to), year_step=year_step)
     if failed:
-        raise RuntimeError("backfill incomplete (what succeeded is kept; run it again to finish): "
-                           + "; ".join(failed))
+        raise BackfillIncomplete("pengisian ulang belum selesai (yang berhasil tetap tersimpan; jalankan lagi "
+                                 "untuk menyelesaikannya): " + "; ".join(failed))
     print(f"backfill of {', '.join(map(str, sorted(years)))} complete; published {published}")
     return published

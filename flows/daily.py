@@ -2,12 +2,15 @@
 MAX_PARALLEL_PROVINCES at once) → load as they come (one writer) → models of the year → publish.
 
 The API token is read from the environment by the client inside each task; it is never a flow
-parameter (parameters are stored by Prefect).
+parameter (parameters are stored by Prefect). The API's address, when a run is given none, is
+$KBETL_API_URL of the machine running the flow, read when it runs (a deployment's worker, not the machine
+that deployed it).
 
 On a Dask cluster ($KBETL_DASK_ADDRESS) each province is pulled on the cluster, its export landed on the
 shared landing location and the rest of the pull with it as Parquet; the load reads them here.
 """
 
+import os
 import shutil
 import time
 import uuid
@@ -26,12 +29,17 @@ from kbetl import landing, runs
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, check_campaign_year
 from kbetl.reports.run_summary import pull_summary
-from kbetl.sources.report_api.client import province_deadline_s
+from kbetl.sources.report_api.client import URL_ENV, province_deadline_s
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
 
 EXTRACT_RETRY_DELAYS_S = [10, 60]
+
+
+def report_api_url(base_url: str | None) -> str | None:
+    """The report API's address: the one given, else $KBETL_API_URL here and now (None when neither)."""
+    return base_url or os.environ.get(URL_ENV, "").strip() or None
 
 
 class ProvincePullFailed(RuntimeError):
@@ -144,6 +152,7 @@ def pull_daily_reports(year: int, provinces: list[str] | None = None, days: list
         return Failed(message=str(exc))
     db_path = database_path(db)
     days = days or campaign_days(year)
+    base_url = report_api_url(base_url)
     summary = pull_reports(db_path, year, provinces, days, base_url, command, extract_retries,
                            publish_to=published_path(db_path, publish_to))
     print(pull_summary(summary))

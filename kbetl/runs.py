@@ -21,6 +21,7 @@ from kbetl.sources.recaps.load import load_staged
 from kbetl.sources.recaps.stage import StagedFile, find_recap_files, loaded_hashes, stage_recaps
 from kbetl.sources.report_api import load as report_load
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
+from kbetl.warehouse.database import WarehouseError
 from kbetl.warehouse.run import FileLoad, warehouse_run
 
 MAX_PARALLEL_PROVINCES = 8
@@ -153,10 +154,25 @@ def _as_they_come(pool: ThreadPoolExecutor, pull_one: PullOne, provinces: list[s
 
 # --- backfill ---------------------------------------------------------------------------------------
 
+class NothingToBackfill(WarehouseError):
+    pass
+
+
+def check_backfill_sources(year: int, recap_dir: Path | None, base_url: str | None) -> None:
+    """A year with neither its recap folder nor a report API would load nothing: a failure, never a success."""
+    if base_url is not None or (recap_dir is not None and (recap_dir / str(year)).is_dir()):
+        return
+    recaps = (f"folder rekap {recap_dir / str(year)} tidak ada" if recap_dir is not None
+              else "tidak ada folder rekap (--recap-dir)")
+    raise NothingToBackfill(f"tidak ada yang dapat dimuat: {recaps} dan alamat API laporan tidak diberikan "
+                            f"(--api-url atau $KBETL_API_URL di mesin yang menjalankannya)")
+
+
 def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_dir: Path | None,
                   base_url: str | None, *, pull_one: PullOne | None = None,
                   rebuild: str = "touched") -> BackfillYear:
     """One year on its own map: its archived recaps (recap_dir/<year>/), then its provinces' reports."""
+    check_backfill_sources(year, recap_dir, base_url)
     progress.emit("year_started", year=year, provinces=len(provinces or provinces_of(year)) if base_url else 0)
     recaps = None
     if recap_dir is not None and (recap_dir / str(year)).is_dir():
@@ -191,7 +207,7 @@ def backfill(db_path: Path, years: Iterable[int], provinces: list[str] | None, r
             progress.emit("year_failed", year=year, error=str(exc))
             continue
         if result.failed:
-            failed.append(f"{year}: provinces {', '.join(result.failed)} failed")
+            failed.append(f"{year}: provinsi {', '.join(result.failed)} gagal")
     published = rebuild_and_publish(db_path, "backfill", None if failed else publish_to)
     return failed, published
 
