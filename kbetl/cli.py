@@ -145,6 +145,23 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
 
 
 @cli.command()
+@click.option("--year", type=int, required=True, help="Campaign year.")
+@click.option("--region", required=True, help="Province or kabupaten/kota (name or code), or a kecamatan (code).")
+@db_option
+@publish_option
+def explain(year: int, region: str, db: Path | None, publish_to: Path | None) -> None:
+    """Where a region's figures come from (file, sheet, row, version; earlier versions; quality flags and
+    findings; the facility sum), from the published analyst database and, when readable, the working one."""
+    from kbetl.reports.explain import NothingToExplain, explain_region
+
+    working = database_path(db)
+    try:
+        click.echo(explain_region(published_path(working, publish_to), working, year, region))
+    except NothingToExplain as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@cli.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Campaign day (default: yesterday in WIB).")
 @click.option("--province", default=None, help="Print the digest of this province (code).")

@@ -94,7 +94,8 @@ def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_c
             last = None
             for number, command in enumerate(commands):
                 if any(kind in command for kind in LONG_RUNNING):
-                    cluster.spawn(f"command-{number}", ["bash", "-c", f"cd {shlex.quote(str(PROJECT_DIR))} && {command}"])
+                    in_checkout = f"cd {shlex.quote(str(PROJECT_DIR))} && {command}"
+                    cluster.spawn(f"command-{number}", ["bash", "-c", in_checkout])
                     continue
                 _wait_until_ready(cluster, commands[:number])
                 last = subprocess.run(["bash", "-c", command], cwd=PROJECT_DIR, env=machine, capture_output=True,
