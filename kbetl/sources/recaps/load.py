@@ -11,6 +11,7 @@ import pandas as pd
 
 from kbetl.sources.recaps.check import METHODS, ValidatedRecap
 from kbetl.sources.recaps.stage import StagedFile
+from kbetl.warehouse.database import mark_stale, rollback
 from kbetl.warehouse.run import FileLoad, Run, now
 from schemas.audit import FINDINGS, QUARANTINE
 
@@ -54,9 +55,10 @@ def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], sou
                      extract.content, loaded_at, run_id])
         for recap in recaps:
             _insert_part(con, recap, loaded_at, run_id)
+        mark_stale(con, [recap.campaign_year for recap in recaps])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     return FileLoad(extract.file_name, "loaded", sum(r.rows_accepted for r in recaps),
                     sum(r.rows_rejected for r in recaps), sum(len(r.findings) for r in recaps))
