@@ -61,6 +61,8 @@ class FileLoad:
     rows_accepted: int
     rows_quarantined: int
     findings: int
+    kept: tuple[str, ...] = ()  # regions an earlier version had and this one lacks, kept from it (sentences)
+    dropped: tuple[str, ...] = ()  # the same, dropped on purpose (--replace)
 
 
 @dataclass
