@@ -25,7 +25,8 @@ CHILD_LEVEL = {"national": "province", "province": "regency", "regency": "distri
 FIGURES_FROM = {
     "reported": "baris wilayah ini",
     "total_row": "baris jumlah rekapnya sendiri",
-    "previous_version": "baris wilayah ini pada versi sebelumnya (versi yang berlaku tidak memuatnya)",
+    "previous_version": ("baris wilayah ini pada versi sebelumnya (versi yang berlaku tidak memuatnya atau "
+                         "mengarantinanya)"),
 }
 SPREADSHEET_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 

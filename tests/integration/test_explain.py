@@ -15,6 +15,8 @@ from kbetl.runs import pull_reports
 from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.warehouse.publish import published_path
 from tests.helpers.warehouse import SAMPLE_DIR, publish_recaps, query
+from tests.unit.test_recap_versions import GOOD as KALSEL
+from tests.unit.test_recap_versions import worse_resend
 
 TOKEN = "explain-token"
 SELUMA_V1 = "5;SELUMA;4.641;365;107;848;215;459;96;147;2.237;48,20"
@@ -109,6 +111,23 @@ def test_a_workbook_names_the_sheet_the_figures_were_read_from(warehouse):
     result = explain(db, "1705", 2023)
     assert result.exit_code == 0, result.output
     assert f"  sumber: {workbook.name}, lembar {sheet!r}, baris {row[0][0]} (baris wilayah ini)" in result.output
+
+
+def test_a_region_a_worse_resend_lacks_shows_the_earlier_version_its_figures_stay_from(tmp_path):
+    db = tmp_path / "work.duckdb"
+    publish_recaps(db, KALSEL)
+    publish_recaps(db, worse_resend(tmp_path))
+    row = query(db, "select source_row from marts.achievement where campaign_year = 2024 and region_code = '6302'")
+    result = explain(db, "Kotabaru")
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert (f"  sumber: {KALSEL.name}, CSV tanpa lembar, baris {row[0][0]} (baris wilayah ini pada versi sebelumnya "
+            f"(versi yang berlaku tidak memuatnya atau mengarantinanya))") in lines
+    versions = lines[lines.index("Versi rekap Kalimantan Selatan (63) 2024 (baris wilayah ini):") + 1:][:4]
+    assert versions[0].startswith(f"  versi 1: {KALSEL.name} (digantikan)") and versions[0].endswith("dipakai")
+    assert versions[1].startswith(f"    CSV tanpa lembar, baris {row[0][0]}: sasaran 1.607; capaian 1.634 (")
+    assert versions[2].startswith("  versi 2: 63_kalimantan_selatan_kirim_ulang.csv (berlaku)")
+    assert versions[3] == "    tidak memuat angka wilayah ini"
 
 
 def test_without_the_working_database_the_rest_is_shown_and_it_says_what_is_missing(warehouse, tmp_path):
