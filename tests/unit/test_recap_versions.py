@@ -6,24 +6,11 @@ from pathlib import Path
 
 from kbetl.runs import load_recaps
 from kbetl.sources.recaps.stage import stage_recap
-from tests.helpers.warehouse import SAMPLE_DIR, query
+from tests.helpers.recap_files import KALSEL_2024 as GOOD
+from tests.helpers.recap_files import worse_kalsel_resend as worse_resend
+from tests.helpers.warehouse import query
 
-GOOD = SAMPLE_DIR / "2024" / "63_kalimantan_selatan.csv"
 KALSEL_REGENCIES = 13
-
-
-def worse_resend(tmp_path: Path) -> Path:
-    """The same recap sent again: one unreadable number (Kotabaru's target), one misspelt kabupaten (Tabalong),
-    one row left out (HSS), and Tanah Laut corrected."""
-    text = GOOD.read_text()
-    text = text.replace("2;Kotabaru;1.607;", "2;Kotabaru;1.6O7;")
-    text = text.replace("9;Tabalong;", "9;Tabalng;")
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("6;HSS;")) + "\n"
-    text = text.replace("1;TanahLaut;3.732;550;", "1;TanahLaut;3.732;560;").replace(";5.197;139,26", ";5.207;139,52")
-    path = tmp_path / "63_kalimantan_selatan_kirim_ulang.csv"
-    path.write_text(text)
-    return path
-
 
 def ingest(db: Path, path: Path, replace: bool = False):
     return load_recaps(db, [stage_recap(path)], "test", replace=replace)
