@@ -14,9 +14,9 @@ from kbetl.reports.numbers import id_number, id_pct
 from kbetl.runs import pull_reports
 from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.warehouse.publish import published_path
+from tests.helpers.recap_files import KALSEL_2024 as KALSEL
+from tests.helpers.recap_files import worse_kalsel_resend
 from tests.helpers.warehouse import SAMPLE_DIR, publish_recaps, query
-from tests.unit.test_recap_versions import GOOD as KALSEL
-from tests.unit.test_recap_versions import worse_resend
 
 TOKEN = "explain-token"
 SELUMA_V1 = "5;SELUMA;4.641;365;107;848;215;459;96;147;2.237;48,20"
@@ -116,7 +116,7 @@ def test_a_workbook_names_the_sheet_the_figures_were_read_from(warehouse):
 def test_a_region_a_worse_resend_lacks_shows_the_earlier_version_its_figures_stay_from(tmp_path):
     db = tmp_path / "work.duckdb"
     publish_recaps(db, KALSEL)
-    publish_recaps(db, worse_resend(tmp_path))
+    publish_recaps(db, worse_kalsel_resend(tmp_path))
     row = query(db, "select source_row from marts.achievement where campaign_year = 2024 and region_code = '6302'")
     result = explain(db, "Kotabaru")
     assert result.exit_code == 0, result.output
