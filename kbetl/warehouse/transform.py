@@ -26,10 +26,14 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, rollback, sql_literal
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
+
+
+class GrainViolated(WarehouseError):
+    """A model built rows its grain does not allow: the run fails and nothing is published."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ class Model:
     def grain(self) -> str:
         first = self.sql.lstrip().splitlines()[0]
         return first.removeprefix("--").strip().removeprefix("grain:").strip()
+
+    @property
+    def key(self) -> list[str]:
+        """The grain's columns, from the model's YAML: unique and never NULL, checked after every build."""
+        return list((self.docs or {}).get("grain") or [])
 
 
 def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
@@ -111,6 +120,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
+        for model in ordered:
+            check_grain(con, model)
         if years is None:
             con.execute("delete from audit.stale_years")
         else:
@@ -126,6 +137,25 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     if audit_seconds is not None:
         progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)
     return [m.table for m in ordered]
+
+
+def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A duplicated or NULL key in a built model is one sentence naming the model and the key."""
+    if not model.key:
+        return
+    key = ", ".join(model.key)
+    duplicate = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 "
+                            "limit 1").fetchone()
+    if duplicate is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(duplicate[:-1])} "
+                            f"muncul {duplicate[-1]} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
+                            f"beserta berkas sql/{model.schema}/{model.name}.sql")
+    nulls = " or ".join(f"{column} is null" for column in model.key)
+    missing = con.execute(f"select {key} from {model.table} where {nulls} limit 1").fetchone()
+    if missing is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(missing)} berisi "
+                            f"NULL; tidak ada yang diterbitkan — laporkan ke pengembang beserta berkas "
+                            f"sql/{model.schema}/{model.name}.sql")
 
 
 def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[int]:
@@ -146,7 +176,7 @@ def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str
 
 
 def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    if not model.docs:
+    if not model.docs or "description" not in model.docs:
         return
     description = f"{model.docs['description'].strip()} Grain: {model.grain}."
     con.execute(f"comment on table {model.table} is {sql_literal(description)}")
