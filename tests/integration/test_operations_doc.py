@@ -68,10 +68,18 @@ def archive(tmp_path) -> Path:
     return root
 
 
-def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_completes(
-        postgresql_installed, archive):  # noqa: F811
-    data = generate_facility_data(YEARS, PROVINCES, scale=0.1)
+@pytest.fixture
+def cluster_root():
+    """The hosts' folders (servers' state, landing, working and published files), removed whatever happens."""
     root = new_cluster_root()
+    yield root
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_completes(
+        postgresql_installed, archive, cluster_root):  # noqa: F811
+    data = generate_facility_data(YEARS, PROVINCES, scale=0.1)
+    root = cluster_root
     ports = {"prefect": free_port(), "dask": free_port()}
     machine = {**_environ(),  # what each host has before the commands: its folders and ports, never an address
                "KBETL_SERVER_HOME": str(root / "server"), "KBETL_PG_PORT": str(free_port()),
@@ -114,7 +122,6 @@ def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_c
     assert served == [(y, p, int(n)) for (y, p), n in expected.items()]
     recaps = query(published, "select distinct campaign_year from marts.recap_files order by 1")
     assert recaps == [(y,) for y in YEARS]
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def _wait_until_ready(cluster: Cluster, started: list[str]) -> None:
