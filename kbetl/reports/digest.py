@@ -21,6 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 
 from kbetl.reference.tables import WIB
+from kbetl.reports.flags import QualityNotes, quality_notes
 from kbetl.reports.numbers import id_number, id_pct
 
 MAX_CHARS = 1000
@@ -47,6 +48,7 @@ class Region:
     not_reported: int = 0
     children: list["Region"] = field(default_factory=list)
     kecamatan: list[tuple[str, int]] = field(default_factory=list)  # (name, facilities not reported)
+    doubt: str = ""  # why its figures are in doubt: the first reason of its failing data-quality checks
 
 
 def id_date(day: Date) -> str:
@@ -71,7 +73,10 @@ def digest_text(con: duckdb.DuckDBPyConnection, date: Date, province: str | None
     """The digest of a region (regency, else province, else the nation) as of `date`, or of `date` at `at`
     (HH:MM WIB, rounded down to the full hour). `con` is the published database, read-only."""
     hour = parse_at(at)
-    scope = _scope(con, date, regency or province or "00", hour)
+    code = (_region_code(con, date, regency, "regency") if regency
+            else _region_code(con, date, province, "province") if province else "00")
+    scope = _scope(con, date, code, hour)
+    _add_doubts(quality_notes(con, date.year), scope)
     return _render(scope, _level(scope.code), date, hour, _parent_name(con, date, scope.code))
 
 
@@ -79,6 +84,36 @@ def digest_text(con: duckdb.DuckDBPyConnection, date: Date, province: str | None
 
 def _level(code: str) -> str:
     return "national" if code == "00" else {2: "province", 4: "regency"}.get(len(code), "unknown")
+
+
+def _region_code(con: duckdb.DuckDBPyConnection, day: Date, given: str, level: str) -> str:
+    """The code of a province or kabupaten/kota given by code ('17') or name ('Bengkulu', 'Seluma', any
+    case) among the regions with daily figures that day; an unknown or ambiguous name is refused."""
+    wanted = given.strip()
+    if wanted.isdigit():
+        return wanted
+    found = con.execute(
+        """select distinct region_code, region_name from marts.daily_progress
+           where report_date = $1 and level = $3
+             and lower(region_name) in (lower($2), 'kab. ' || lower($2), 'kota ' || lower($2))
+           order by region_code""",
+        [day, wanted, level]).fetchall()
+    unit = "provinsi" if level == "province" else "kabupaten/kota"
+    if not found:
+        raise NoDigest(f"tidak ada {unit} bernama {wanted!r} dengan data harian pada {id_date(day)}: "
+                       "beri kodenya atau namanya seperti tertulis di laporan")
+    if len(found) > 1:
+        raise NoDigest(f"nama {wanted!r} cocok dengan beberapa {unit}: "
+                       + ", ".join(f"{name} ({code})" for code, name in found) + "; beri kodenya")
+    return found[0][0]
+
+
+def _add_doubts(notes: QualityNotes, scope: Region) -> None:
+    """The figures of a region are in doubt when a check that blocks awards fails for it (the facility
+    reporting checks do not: the digest counts the facilities not reported itself)."""
+    for region in [scope, *scope.children]:
+        reasons = notes.reasons(region.code, blocking_only=True)
+        region.doubt = reasons[0] if reasons else ""
 
 
 def _scope(con: duckdb.DuckDBPyConnection, day: Date, code: str, hour: int | None) -> Region:
@@ -192,16 +227,18 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
             f" pukul {id_time(scope.reached_at)} WIB." if scope.reached_at else ".")
     elif scope.reached_on is not None:
         progress += f" Target 100% tercapai sejak {id_date(scope.reached_on)}."
-    head = [title, when, progress]
+    head = [title, when, progress] + ([f"⚠ Data diragukan: {scope.doubt}."] if scope.doubt else [])
 
     unit = {"province": "kabupaten/kota", "regency": "kecamatan (Balai KB)", "national": "provinsi"}[level]
     reached = sorted((c for c in scope.children if c.reached_on == day),
                      key=lambda c: (c.reached_at is None, c.reached_at or datetime.min.replace(tzinfo=WIB),
                                     c.name))
-    reached_items = [c.name + (f" {_moment(c.reached_at, day)}" if c.reached_at else "") for c in reached]
+    reached_items = [c.name + (f" {_moment(c.reached_at, day)}" if c.reached_at else "") + _doubt(c)
+                     for c in reached]
     with_target = [c for c in scope.children if c.target]
     behind = sorted((c for c in with_target if c.pct is not None and c.pct < 100), key=lambda c: (c.pct, c.name))
-    behind_items = [f"{c.name} {id_pct(c.pct)}% ({id_number(c.cumulative)}/{id_number(c.target)})" for c in behind]
+    behind_items = [f"{c.name} {id_pct(c.pct)}% ({id_number(c.cumulative)}/{id_number(c.target)}){_doubt(c)}"
+                    for c in behind]
     missing_items = [f"{name} {id_number(n)}" for name, n in scope.kecamatan]
 
     if scope.expected == 0:
@@ -228,6 +265,10 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
             return text
         longest = max(range(len(limits)), key=lambda i: (limits[i], i))
         limits[longest] -= 1
+
+
+def _doubt(region: Region) -> str:
+    return f" ⚠ {region.doubt}" if region.doubt else ""
 
 
 def _moment(moment: datetime, day: Date) -> str:
