@@ -3,12 +3,14 @@ analyst database (marts and ref only) as of a campaign day, or as of a time of t
 
 What it says, for a province (its kabupaten/kota), a kabupaten/kota (its kecamatan, the Balai KB level) or
 the nation (its provinces): progress against the target, who reached 100% that day and when, who is furthest
-behind, and how many facilities have not reported, by kecamatan. At most MAX_CHARS characters: lists are
-shortened ("+3 lainnya") until it fits.
+behind, and how many facilities have not reported, by kecamatan; a region whose figures are in doubt (a check
+that blocks awards fails for it) has its line say why ("sasaran 3,2× rata-rata 3 kampanye sebelumnya; periksa
+sasaran"). At most MAX_CHARS characters: lists are shortened ("+3 lainnya") until it fits.
 
 Sources: marts.daily_progress (figures of the day, targets, the day each region reached 100%),
 marts.ranking ('fastest_to_target': the moment each kabupaten/kota reached it), marts.district_reporting
-(facilities per kecamatan, and what had been reported before each full hour, for `at`). Without `at` the
+(facilities per kecamatan, and what had been reported before each full hour, for `at`), marts.quality_flags
+and marts.data_quality_issues (the doubts, kbetl/reports/flags.py). Without `at` the
 figures are those published for the day (late reports included); with `at` they are what had been
 reported before that time, rounded down to the full hour (the mart is hourly), e.g. 14:30 → 14.00 WIB.
 """

@@ -52,12 +52,11 @@ def quickstart_warehouse(tmp_path_factory) -> tuple[Path, Path]:
 def reports(quickstart_warehouse, tmp_path_factory) -> dict[str, Path]:
     from kbetl.reports.campaign_report import write_campaign_report
 
-    working, published = quickstart_warehouse
+    _, published = quickstart_warehouse
     folder = tmp_path_factory.mktemp("reports")
     return {
-        "national": write_campaign_report(published, YEAR, out=folder / "nasional.html", working_db_path=working),
-        "63": write_campaign_report(published, YEAR, province="63", out=folder / "kalsel.html",
-                                    working_db_path=working),
+        "national": write_campaign_report(published, YEAR, out=folder / "nasional.html"),
+        "63": write_campaign_report(published, YEAR, province="63", out=folder / "kalsel.html"),
     }
 
 
