@@ -147,7 +147,7 @@ class _Report:
         parts.append('<div class="side">' + table(
             ["Peringkat", "Kode", "Provinsi", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
              ("Porsi MKJP", True), ("Kab/kota ≥ 100%", True), "Catatan data"], rows, total,
-            data_role="national-league") + legend(self.bands) + "</div>" + self._flag_legend(league))
+            data_role="national-league", keep=(2, 5)) + legend(self.bands) + "</div>" + self._flag_legend(league))
         if league:
             parts.append(self.page.chart(charts.achievement_bars(league, f"Capaian provinsi, PSA {year}", self.bands),
                                          "Capaian provinsi"))
@@ -196,7 +196,7 @@ class _Report:
                 '<p class="note">Provinsi menurut peta tahun ' f"{self.year}; tahun sebelumnya lewat kode wilayah "
                 "saat ini.</p>"
                 '<div class="side">' + table(["Provinsi"] + [(str(y), True) for y in years], body, css="heat",
-                                             data_role="history") + legend(self.bands) + "</div>")
+                                             data_role="history", keep=(0, len(years))) + legend(self.bands) + "</div>")
 
     # ---- a province --------------------------------------------------------------------------------
     def _province_section(self, province: dict) -> str:
@@ -217,7 +217,7 @@ class _Report:
         if rows:
             parts.append('<div class="side">' + table(
                 ["Peringkat", "Kode", "Kabupaten/kota", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-                 ("Porsi MKJP", True), "Catatan data"], rows, tot, data_role=f"regency-league-{code}")
+                 ("Porsi MKJP", True), "Catatan data"], rows, tot, data_role=f"regency-league-{code}", keep=(2, 5))
                 + legend(self.bands) + "</div>" + self._flag_legend(league))
         else:
             parts.append('<p class="empty">Belum ada capaian kabupaten/kota.</p>')
@@ -252,7 +252,7 @@ class _Report:
                      n(w["target"]), n(w["achieved"]), p(w["achievement_pct"], self.bands),
                      self._note(w["region_code"], w["quality_flags"], w["award_eligible"])] for w in g["winners"]]
             parts.append(table(["", "Kabupaten/kota", "Provinsi", ("Sasaran", True), ("Capaian", True),
-                                ("Capaian %", True), "Catatan data"], rows, data_role="group-winners"))
+                                ("Capaian %", True), "Catatan data"], rows, data_role="group-winners", keep=(1, 5)))
         return "".join(parts)
 
     def _fastest(self, code: str) -> str:
@@ -268,7 +268,7 @@ class _Report:
                        "kumulatif ke 100%. Urutan hanya di antara yang layak juara (-: tidak layak juara).</p>"
                        ) + table(
             ["Urutan", "Kabupaten/kota", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-             "Mencapai 100% (WIB)", "Catatan data"], body, data_role=f"fastest-{code}") + self._flag_legend(rows)
+             "Mencapai 100% (WIB)", "Catatan data"], body, data_role=f"fastest-{code}", keep=(1, 4)) + self._flag_legend(rows)
 
     def _daily(self, code: str | None, name: str) -> str:
         head = "<h3>Progres kumulatif harian</h3>"
@@ -308,7 +308,7 @@ class _Report:
                  p(r["kbpp_share_pct"]), n(r["kbpp_target"]), p(r["kbpp_achievement_pct"], self.bands)] for r in rows]
         return head + table(["Tingkat", "Wilayah", ("Semua akseptor", True), ("Akseptor KBPP", True),
                              ("Porsi KBPP", True), ("Sasaran KBPP", True), ("Capaian KBPP %", True)], body,
-                            data_role="kbpp")
+                            data_role="kbpp", keep=(1, 6))
 
     def _completeness(self, code: str | None) -> str:
         rows = data.completeness(self.con, self.year, code)
@@ -322,7 +322,7 @@ class _Report:
                        "(fasilitas terdaftar × hari), yang masuk, dan yang masuk tepat waktu (batas waktu "
                        "dalam WIB). Acuan WHO: kelengkapan 90%, ketepatan 75%.</p>") + table(
             [what, ("Hari", True), ("Diharapkan", True), ("Masuk", True), ("Kelengkapan", True),
-             ("Tepat waktu", True), ("Ketepatan", True)], body, data_role="completeness")
+             ("Tepat waktu", True), ("Ketepatan", True)], body, data_role="completeness", keep=(0, 4))
 
     def _reconciliation(self, code: str | None) -> str:
         rows = data.reconciliation(self.con, self.year, code)
@@ -335,7 +335,7 @@ class _Report:
                  n(r["difference"]), p(r["difference_pct"])] for r in rows]
         return ("<h3>Selisih rekap dan laporan harian fasilitas</h3>" + table(
             ["Tingkat", "Wilayah", ("Rekap", True), ("Laporan fasilitas", True), ("Selisih", True),
-             ("Selisih %", True)], body, data_role="reconciliation"))
+             ("Selisih %", True)], body, data_role="reconciliation", keep=(1, 5)))
 
     def _region_groups(self, code: str | None) -> str:
         found = data.group_achievement(self.con, self.year, code)
@@ -384,7 +384,7 @@ class _Report:
                 for i in issues[:MAX_FINDINGS]]
         parts = [head, '<p class="note">Dari pemeriksaan kualitas data (sama dengan <code>kbetl quality --year '
                  f"{self.year}</code>); wilayah yang tidak lolos ditandai ⚠ di tabel peringkat.</p>", summary,
-                 table(["Pemeriksaan", "Wilayah", "Rincian", "Status", "Keterangan"], body, data_role="findings")]
+                 table(["Pemeriksaan", "Wilayah", "Rincian", "Status", "Keterangan"], body, data_role="findings", keep=(1,))]
         if len(issues) > MAX_FINDINGS:
             parts.append(f'<p class="note">… dan {len(issues) - MAX_FINDINGS} temuan lainnya.</p>')
         return "".join(parts)
