@@ -81,7 +81,9 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
     of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir))
-    keys = _build_keys(con, ordered)
+    macros = (sql_dir / "macros.sql").read_text()
+    con.execute(macros)
+    keys = _build_keys(con, ordered, macros)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
     if years == []:
@@ -133,14 +135,14 @@ def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> l
     return sorted(set(years) | set(later))
 
 
-def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, str]:
-    """Each model's key: the hash of its SQL and of the reference data (a new target group or region
-    group changes every year's rows, not only the years a load touched)."""
+def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str) -> dict[str, str]:
+    """Each model's key: the hash of its SQL, of the macros and of the reference data (a new target group or
+    region group changes every year's rows, not only the years a load touched)."""
     tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
                                         "and database_name = current_database() order by 1").fetchall()]
     reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
                          for t in tables)
-    return {m.table: hashlib.sha256((m.sql + reference).encode()).hexdigest() for m in models}
+    return {m.table: hashlib.sha256((m.sql + macros + reference).encode()).hexdigest() for m in models}
 
 
 def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:
