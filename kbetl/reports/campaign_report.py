@@ -268,7 +268,8 @@ class _Report:
                        "kumulatif ke 100%. Urutan hanya di antara yang layak juara (-: tidak layak juara).</p>"
                        ) + table(
             ["Urutan", "Kabupaten/kota", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-             "Mencapai 100% (WIB)", "Catatan data"], body, data_role=f"fastest-{code}", keep=(1, 4)) + self._flag_legend(rows)
+             "Mencapai 100% (WIB)", "Catatan data"], body, data_role=f"fastest-{code}", keep=(1, 4)
+        ) + self._flag_legend(rows)
 
     def _daily(self, code: str | None, name: str) -> str:
         head = "<h3>Progres kumulatif harian</h3>"
@@ -384,7 +385,8 @@ class _Report:
                 for i in issues[:MAX_FINDINGS]]
         parts = [head, '<p class="note">Dari pemeriksaan kualitas data (sama dengan <code>kbetl quality --year '
                  f"{self.year}</code>); wilayah yang tidak lolos ditandai ⚠ di tabel peringkat.</p>", summary,
-                 table(["Pemeriksaan", "Wilayah", "Rincian", "Status", "Keterangan"], body, data_role="findings", keep=(1,))]
+                 table(["Pemeriksaan", "Wilayah", "Rincian", "Status", "Keterangan"], body, data_role="findings",
+                       keep=(1,))]
         if len(issues) > MAX_FINDINGS:
             parts.append(f'<p class="note">… dan {len(issues) - MAX_FINDINGS} temuan lainnya.</p>')
         return "".join(parts)

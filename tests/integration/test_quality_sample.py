@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from devtools.generate.faults import EXTREME_DAY, LATE_REGENCY, RECAP_OVERSTATED, TARGET_JUMP
 from devtools.generate.recaps import QUIRKS
 from kbetl.cli import cli
+from kbetl.warehouse.publish import published_path
 from tests.helpers.warehouse import query, with_facility_data
 
 PLANTED_IN_RECAPS = {

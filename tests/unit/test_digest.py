@@ -168,5 +168,6 @@ def test_an_e_mail_subject_has_scope_and_date_and_no_bold_marks():
     assert digest_subject("*PSA 2024 – Kab. Hulu Sungai Tengah* (Kalimantan Selatan)\n"
                           "Selasa, 4 Juni 2024, pukul 12.00 WIB\nCapaian: 1") == (
         "PSA 2024 – Kab. Hulu Sungai Tengah (Kalimantan Selatan) – 4 Juni 2024, 12.00 WIB")
-    assert digest_subject("*PSA 2022 – Bengkulu*\nRabu, 15 Juni 2022, akhir hari") == "PSA 2022 – Bengkulu – 15 Juni 2022"
+    assert digest_subject("*PSA 2022 – Bengkulu*\nRabu, 15 Juni 2022, akhir hari") == (
+        "PSA 2022 – Bengkulu – 15 Juni 2022")
     assert digest_html("a < b\n• c  d") == "a &lt; b<br>• c  d"
