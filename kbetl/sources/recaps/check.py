@@ -198,8 +198,11 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
                                    parent_code: str, parent_name: str, map_version: str,
                                    regions: pd.DataFrame) -> None:
     """Rows that are, by their names, another parent's regions (more of them than of the parent given) mean
-    the parent is wrong: the file is refused rather than its total row taken as the given parent's figures."""
-    if row_level == "province":
+    that the parent the file was given (--region, or its title) is wrong: the file is refused rather than its
+    total row taken as that parent's figures. (A parent column says each row's parent: a row it places wrongly
+    is that row's problem, rejected as known_region.)"""
+    from_column = not extract.region_option and extract.rows["parent_reported"].notna().any()
+    if row_level == "province" or from_column:
         return
     matcher = matcher_for(map_version, row_level)
     parent_of = dict(zip(regions["region_code"], regions["parent_code"]))
@@ -218,21 +221,14 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
         return
     other_name = _name_of(other, regions)
     level = LEVEL_WORDS[row_level]
+    given, fix = ((f"--region {extract.region_option}", f"kirim ulang dengan --region {other}")
+                  if extract.region_option else ("judul berkas", "perbaiki judulnya"))
     raise RecapStructureError(
-        f"{extract.file_name}: {_parent_source(extract, row_level)} menyebut {parent_name} ({parent_code}) sebagai "
-        f"induk baris-barisnya, tetapi {len(rows)} dari {len(region_rows)} baris {level} adalah {level} {other_name} "
-        f"({other}) (baris {rows[0].source_row}: {rows[0].region_name!r}) dan hanya {accepted} yang ada di "
-        f"{parent_name}; berkas ditolak seluruhnya agar angkanya tidak tercatat sebagai angka {parent_name}: "
-        f"periksa berkasnya, lalu kirim ulang dengan --region {other} bila ini memang rekap {other_name}")
-
-
-def _parent_source(extract: RecapExtract, row_level: str) -> str:
-    """Where the parent of a part's rows was given, as a message names it."""
-    if extract.region_option:
-        return f"--region {extract.region_option}"
-    if extract.rows["parent_reported"].notna().any():
-        return f"kolom {LEVEL_WORDS[PARENT_LEVEL[row_level]]} berkas"
-    return "judul berkas"
+        f"{extract.file_name}: {given} menyebut {parent_name} ({parent_code}) sebagai induk baris-barisnya, tetapi "
+        f"{len(rows)} dari {len(region_rows)} baris {level} adalah {level} {other_name} ({other}) (baris "
+        f"{rows[0].source_row}: {rows[0].region_name!r}) dan hanya {accepted} yang ada di {parent_name}; berkas "
+        f"ditolak seluruhnya agar angkanya tidak tercatat sebagai angka {parent_name}: periksa berkasnya, lalu {fix} "
+        f"bila ini memang rekap {other_name}")
 
 
 def _parent_name_findings(extract, row_level, parent_code, parent_name, map_version) -> list[tuple]:

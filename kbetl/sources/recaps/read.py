@@ -171,25 +171,25 @@ def _markers_in(texts: list[str], place: str) -> dict[str, str]:
 
 def _kind_of(extract: RecapExtract, labels: list[str], rows: pd.DataFrame) -> str:
     """What the title and headers tell (report_kinds.csv); else PSA for a file of one year with a target
-    column, as every PSA recap has. A file they do not tell, or tell both ways, is refused: taking current
+    column, as a PSA recap is (one campaign's results against its target). A file they do not tell, or
+    tell both ways, or a file of several years without a target said to be PSA, is refused: taking current
     users for acceptors (or the reverse) would publish wrong figures."""
     told = {**_markers_in([extract.title], "title"), **_markers_in(labels, "header")}
     kinds = set(told.values())
-    if len(kinds) == 1:
-        return kinds.pop()
     years = sorted(rows["report_year"].dropna().unique())
-    if not kinds and "target" in extract.columns and len(years) <= 1:
-        return "psa"
-    if kinds:
-        read = "judul dan judul kolomnya menyebut " + " sekaligus ".join(
-            f"{KIND_WORDS[k]} ({', '.join(repr(m) for m, mk in told.items() if mk == k)})" for k in sorted(kinds))
+    shape = ([f"memuat {len(years)} tahun ({years[0]}–{years[-1]})"] if len(years) > 1 else []) + \
+        (["tidak memiliki kolom sasaran"] if "target" not in extract.columns else [])
+    if kinds == {"current_users"} or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
+        return kinds.pop() if kinds else "psa"
+    said = {k: f"{KIND_WORDS[k]} ({', '.join(repr(m) for m, mk in told.items() if mk == k)})" for k in kinds}
+    if len(kinds) == 2:
+        read = f"judul dan judul kolomnya menyebut {said['psa']} sekaligus {said['current_users']}"
     else:
         title = f"judulnya {extract.title!r}" if extract.title.strip() else "berkas tanpa judul"
-        read = (f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut {_kind_words('psa')} maupun "
-                f"{_kind_words('current_users')}")
-        shape = ([f"memuat {len(years)} tahun ({years[0]}–{years[-1]})"] if len(years) > 1 else []) + \
-            (["tidak memiliki kolom sasaran"] if "target" not in extract.columns else [])
-        read += f", dan berkas ini {' serta '.join(shape)}, sehingga tidak dapat dianggap rekap PSA"
+        read = (f"judul atau judul kolomnya menyebut {said['psa']}, tetapi" if kinds else
+                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut {_kind_words('psa')} maupun "
+                f"{_kind_words('current_users')}, dan")
+        read += f" berkas ini {' serta '.join(shape)}, sehingga tidak dapat dianggap rekap PSA (hasil satu kampanye)"
     raise RecapStructureError(
         f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan --kind psa "
         "(hasil pelayanan KB, rekap PSA) atau --kind current-users (peserta KB aktif)")
