@@ -8,13 +8,16 @@ from click.testing import CliRunner
 from kbetl.cli import cli
 from kbetl.runs import load_recaps
 from kbetl.sources.recaps.stage import stage_recap
-from tests.helpers.recap_files import kecamatan_row, write_kecamatan_recap
+from tests.helpers.recap_files import (
+    HST_ALL_ROWS,
+    HST_FULL_TITLE,
+    LONG_SPELLINGS,
+    kecamatan_row,
+    write_kecamatan_recap,
+    write_users_by_method,
+)
 from tests.helpers.warehouse import SAMPLE_DIR, ingest, query
 
-HST_KECAMATAN = ["Haruyan", "Batu Benawa", "Labuan Amas Selatan", "Labuan Amas Utara", "Pandawan", "Barabai",
-                 "Batang Alai Selatan", "Batang Alai Utara", "Hantakan", "Batang Alai Timur", "Limpasu"]
-HST_ROWS = [kecamatan_row(name, 100, 30, 10, 70, 20, 30) for name in HST_KECAMATAN]  # 160% each
-HST_TITLE = "REKAPITULASI HASIL PELAYANAN KB SERENTAK SEJUTA AKSEPTOR KABUPATEN HULU SUNGAI TENGAH TAHUN 2024"
 # two provinces of the sample, so that a national ranking exists; DI Yogyakarta has no recap of its own
 OTHER_PROVINCES_2024 = (SAMPLE_DIR / "2024" / "17_bengkulu.csv", SAMPLE_DIR / "2024" / "63_kalimantan_selatan.csv")
 
@@ -34,7 +37,7 @@ def bantul_and_diy(db) -> list[tuple]:
 
 def test_a_region_option_the_title_contradicts_refuses_the_file_naming_both(db, tmp_path):
     ingest(db, *OTHER_PROVINCES_2024)
-    hst = write_kecamatan_recap(tmp_path / "psa_hst_2024.csv", HST_TITLE, HST_ROWS)
+    hst = write_kecamatan_recap(tmp_path / "psa_hst_2024.csv", HST_FULL_TITLE, HST_ALL_ROWS)
     summary = ingest(db, hst, region="3402")
     assert summary.status == "succeeded_with_refused_files" and summary.results == []
     [(file_name, reason)] = query(db, "select file_name, reason from audit.refused_files")
@@ -56,7 +59,7 @@ def test_a_region_option_the_title_contradicts_refuses_the_file_naming_both(db, 
     ("REKAPITULASI PSA KECAMATAN KABUPATEN BANTUL TAHUN 2024", None),  # the title itself names the wrong one
 ])
 def test_rows_of_another_kabupaten_refuse_the_file_naming_both(db, tmp_path, title, region):
-    path = write_kecamatan_recap(tmp_path / "r.csv", title, HST_ROWS)
+    path = write_kecamatan_recap(tmp_path / "r.csv", title, HST_ALL_ROWS)
     summary = ingest(db, path, region=region)
     assert summary.results == [] and len(summary.refused) == 1
     given = "--region Bantul" if region else "judul berkas"
@@ -67,7 +70,7 @@ def test_rows_of_another_kabupaten_refuse_the_file_naming_both(db, tmp_path, tit
 
 
 def test_a_region_option_outside_the_province_the_title_names_is_refused(tmp_path):
-    path = write_kecamatan_recap(tmp_path / "r.csv", "REKAP PSA PROVINSI KALIMANTAN SELATAN TAHUN 2024", HST_ROWS)
+    path = write_kecamatan_recap(tmp_path / "r.csv", "REKAP PSA PROVINSI KALIMANTAN SELATAN TAHUN 2024", HST_ALL_ROWS)
     result = validate(str(path), "--region", "3402")
     assert result.exit_code == 1
     assert ("r.csv: --region 3402 menunjuk Kab. Bantul (3402), tetapi judul berkas menyebut KALIMANTAN SELATAN "
@@ -76,7 +79,7 @@ def test_a_region_option_outside_the_province_the_title_names_is_refused(tmp_pat
 
 @pytest.mark.parametrize("region", ["HST", "63.07", "Kabupaten Hulu Sungai Tengah"])
 def test_a_region_option_naming_the_titles_kabupaten_its_own_way_is_taken(tmp_path, region):
-    [recap] = stage_recap(write_kecamatan_recap(tmp_path / "r.csv", HST_TITLE, HST_ROWS), region=region).recaps
+    [recap] = stage_recap(write_kecamatan_recap(tmp_path / "r.csv", HST_FULL_TITLE, HST_ALL_ROWS), region=region).recaps
     assert (recap.parent_code, len(recap.accepted), len(recap.parent_figures)) == ("6307", 11, 1)
 
 
@@ -95,22 +98,6 @@ def test_a_total_row_is_not_taken_when_none_of_its_region_rows_is(db, tmp_path):
 
 
 # --- the kind of a file -------------------------------------------------------------------------------------
-
-BANTUL_USERS = {"Srandakan": 3800, "Sanden": 4433, "Kretek": 4350, "Pundong": 4520, "Sewon": 11934}
-LONG_SPELLINGS = (("AKDR", 22), ("MOW", 4), ("MOP", 1), ("Implan", 12), ("Suntikan", 50), ("Pil", 8), ("Kondom", 3))
-
-
-def write_users_by_method(path, years=range(2020, 2025), title="DATA PESERTA KB MENURUT KECAMATAN DAN JENIS "
-                          "KONTRASEPSI KABUPATEN BANTUL", header="Kecamatan,Tahun,Jenis_Kontrasepsi,Jumlah_Peserta"):
-    """A kabupaten's own export of current users, long (one row per kecamatan, year and method), as offices
-    keep them: no target, no word "aktif", methods spelt AKDR and Suntikan."""
-    lines = [title, header] if title else [header]
-    for year in years:
-        for name, users in BANTUL_USERS.items():
-            lines += [f"{name},{year},{method},{users * share // 100}" for method, share in LONG_SPELLINGS]
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return path
-
 
 def test_a_long_file_of_several_years_without_a_target_or_a_word_of_its_kind_is_refused(db, tmp_path):
     path = write_users_by_method(tmp_path / "peserta_kb_bantul.csv")
@@ -132,7 +119,8 @@ def test_a_long_file_of_several_years_without_a_target_or_a_word_of_its_kind_is_
     assert [r.status for r in told.results] == ["loaded"]
     assert query(db, "select count(*) from marts.achievement") == [(0,)]
     assert query(db, "select report_year, current_users from marts.current_users where region_code = '340215' "
-                     "order by 1") == [(year, 11934) for year in range(2020, 2025)]
+                     "order by 1") == [(year, sum(11934 * share // 100 for _, share in LONG_SPELLINGS))
+                                       for year in range(2020, 2025)]
 
 
 def test_several_years_without_a_target_are_not_psa_even_if_the_title_says_so(tmp_path):
