@@ -126,8 +126,8 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
         conformed.append({**row._asdict(), "region_code": region.code, "region_name_reported": row.region_name,
                           "region_name": region.name})
 
-    _refuse_rows_of_another_parent(extract, region_rows, len(conformed), row_level, parent_code, parent_name,
-                                   map_version, regions)
+    _refuse_rows_of_another_parent(extract, region_rows, {c["source_row"] for c in conformed}, row_level,
+                                   parent_code, parent_name, map_version, regions)
     accepted = _typed(pd.DataFrame(conformed, columns=[*rows.columns, "region_code", "region_name_reported"]))
     total_row = total_rows.head(1)
     for extra in total_rows.iloc[1:].itertuples(index=False):  # rejected, so that rows in = accepted + rejected
@@ -194,20 +194,21 @@ def _conform(row, matcher, scope: str | None, names_by_code: dict[str, str], lev
     return by_code
 
 
-def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFrame, accepted: int, row_level: str,
-                                   parent_code: str, parent_name: str, map_version: str,
+def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFrame, placed: set[int],
+                                   row_level: str, parent_code: str, parent_name: str, map_version: str,
                                    regions: pd.DataFrame) -> None:
     """Rows that are, by their names, another parent's regions (more of them than of the parent given) mean
     that the parent the file was given (--region, or its title) is wrong: the file is refused rather than its
     total row taken as that parent's figures. (A parent column says each row's parent: a row it places wrongly
     is that row's problem, rejected as known_region.)"""
     from_column = not extract.region_option and extract.rows["parent_reported"].notna().any()
-    if row_level == "province" or from_column:
+    unplaced = [row for row in region_rows.itertuples(index=False) if row.source_row not in placed]
+    if row_level == "province" or from_column or not unplaced:
         return
     matcher = matcher_for(map_version, row_level)
     parent_of = dict(zip(regions["region_code"], regions["parent_code"]))
     elsewhere: dict[str, list] = {}
-    for row in region_rows.itertuples(index=False):
+    for row in unplaced:
         try:
             region = matcher.resolve(str(row.region_name))
         except RegionNotResolved:
@@ -217,7 +218,7 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
     if not elsewhere:
         return
     other, rows = max(elsewhere.items(), key=lambda item: len(item[1]))
-    if len(rows) <= accepted:
+    if len(rows) <= len(placed):
         return
     other_name = _name_of(other, regions)
     level = LEVEL_WORDS[row_level]
@@ -226,7 +227,7 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
     raise RecapStructureError(
         f"{extract.file_name}: {given} menyebut {parent_name} ({parent_code}) sebagai induk baris-barisnya, tetapi "
         f"{len(rows)} dari {len(region_rows)} baris {level} adalah {level} {other_name} ({other}) (baris "
-        f"{rows[0].source_row}: {rows[0].region_name!r}) dan hanya {accepted} yang ada di {parent_name}; berkas "
+        f"{rows[0].source_row}: {rows[0].region_name!r}) dan hanya {len(placed)} yang ada di {parent_name}; berkas "
         f"ditolak seluruhnya agar angkanya tidak tercatat sebagai angka {parent_name}: periksa berkasnya, lalu {fix} "
         f"bila ini memang rekap {other_name}")
 
