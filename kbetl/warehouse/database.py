@@ -64,14 +64,14 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 def locked(path: Path, exc: Exception) -> WarehouseLocked:
     return WarehouseLocked(
-        f"{path} is held by another process ({_holder(exc)}). Close the notebook, BI tool or "
-        f"kbetl run that has it open, or pass --db / set {DB_ENV} to use another file.")
+        f"{path} sedang dipegang proses lain ({_holder(exc)}). Tutup notebook, alat BI atau proses kbetl yang "
+        f"membukanya, atau pakai berkas lain dengan --db / {DB_ENV}.")
 
 
 def unwritable(path: Path, exc: Exception) -> WarehouseUnwritable:
     return WarehouseUnwritable(
-        f"{path} cannot be opened for writing ({reason(exc)}). Make {path.parent} writable, or pass --db / "
-        f"set {DB_ENV} to a file in a folder you may write in.")
+        f"{path} tidak dapat dibuka untuk ditulis ({reason(exc)}). Jadikan {path.parent} dapat ditulisi, atau "
+        f"pakai berkas di folder yang boleh ditulisi dengan --db / {DB_ENV}.")
 
 
 def write_failed(path: Path, exc: BaseException) -> WriteFailed | None:
@@ -97,7 +97,7 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 def _holder(exc: Exception) -> str:
     text = str(exc)
-    return text[text.find("PID"):].split(")")[0] if "PID" in text else "lock conflict"
+    return text[text.find("PID"):].split(")")[0] if "PID" in text else "kunci berkas bentrok"
 
 
 def sql_literal(text: str) -> str:

@@ -49,8 +49,8 @@ def writer_slot() -> AbstractContextManager:
     if not name:
         return nullcontext()
     if _writer_guard is None:
-        raise WarehouseError(f"{WRITER_LIMIT_ENV} is set ({name}) but this process cannot hold a Prefect "
-                             "concurrency limit: run kbetl's Prefect flows, or unset it")
+        raise WarehouseError(f"{WRITER_LIMIT_ENV} diisi ({name}), tetapi proses ini tidak dapat memegang batas "
+                             "konkurensi Prefect: jalankan lewat flow Prefect kbetl, atau kosongkan pengaturan itu")
     return _writer_guard(name)
 
 
