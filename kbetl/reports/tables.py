@@ -5,11 +5,13 @@ import duckdb
 from kbetl.reports.numbers import id_number, id_pct
 
 
+class NoRanking(ValueError):
+    """No national ranking for the year in the published database (the message is for people)."""
+
+
 def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str:
     if year is None:
         year = con.execute("select max(campaign_year) from marts.ranking where ranking = 'national'").fetchall()[0][0]
-    if year is None:
-        return "No national ranking yet: ingest a national recap or provincial recaps first."
     rows = con.execute(
         """select rank, region_code, region_name, target, achieved, achievement_pct
            from marts.ranking where ranking = 'national' and campaign_year = ? order by position""",
@@ -17,15 +19,18 @@ def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str
     nation = con.execute(
         "select target, achieved, achievement_pct from marts.achievement "
         "where campaign_year = ? and level = 'national'",
-        [year]).fetchall()[0]
+        [year]).fetchall()
+    if not rows or not nation:
+        raise NoRanking(f"Belum ada peringkat nasional{f' PSA {year}' if year else ''} di basis data terbit: "
+                        "masukkan rekap nasional atau rekap provinsi dulu (`kbetl ingest`).")
+    nation = nation[0]
     header = f"{'rank':>4}  {'code':<4}  {'province':<28}{'target':>11}{'achieved':>11}{'%':>9}"
     lines = [f"National league table, PSA {year}", header, "-" * len(header)]
     lines += [f"{r[0]:>4}  {r[1]:<4}  {r[2]:<28}{id_number(r[3]):>11}{id_number(r[4]):>11}{id_pct(r[5]):>9}"
               for r in rows]
-    if nation:
-        lines.append("-" * len(header))
-        lines.append(f"{'':>4}  {'00':<4}  {'Indonesia':<28}{id_number(nation[0]):>11}"
-                     f"{id_number(nation[1]):>11}{id_pct(nation[2]):>9}")
+    lines.append("-" * len(header))
+    lines.append(f"{'':>4}  {'00':<4}  {'Indonesia':<28}{id_number(nation[0]):>11}"
+                 f"{id_number(nation[1]):>11}{id_pct(nation[2]):>9}")
     return "\n".join(lines)
 
 
