@@ -10,10 +10,8 @@ from pathlib import Path
 
 import click
 
-from kbetl import progress
-from kbetl import settings
-from kbetl.reference.options import OptionError, latest_campaign_year, province_codes, region_code
-from kbetl.reference.tables import campaign_years
+from kbetl import progress, settings
+from kbetl.cli_options import Refused, campaign_year, province_list, published_file, region
 from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import NoRanking, league_table
@@ -36,18 +34,6 @@ region_option = click.option("--region", default=None,
 kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"]), default=None,
                            help="What the file reports (default: read from its headers; 'KB aktif' columns are "
                                 "current users).")
-
-
-class Refused(click.ClickException):
-    """One sentence for people (Bahasa Indonesia), printed as it is; exit 2 for an option or a setting
-    (a usage error), 1 for an input or an outcome."""
-
-    def __init__(self, message: str, exit_code: int = 2):
-        super().__init__(message)
-        self.exit_code = exit_code
-
-    def show(self, file=None) -> None:
-        click.echo(self.format_message(), err=True)
 
 
 @click.group()
@@ -101,8 +87,8 @@ def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: 
 def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None,
          publish_to: Path | None) -> None:
     """Pull daily facility reports from the report API (a Prefect flow run); exit 1 if a province failed."""
-    _campaign_year(year)
-    state = pull_flow(year, _provinces(provinces, [year]), [d.date() for d in days] or None,
+    campaign_year(year)
+    state = pull_flow(year, province_list(provinces, [year]), [d.date() for d in days] or None,
                       api_url, db, publish_to, "pull")
     if not state.is_completed():
         _raise_user_error(state)
@@ -122,10 +108,10 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
     """Rebuild past campaigns, each year on its own map (a Prefect flow run); resumable, and idempotent
     when run again."""
     try:
-        years = [_campaign_year(y) for y in parse_years(years)]
+        years = [campaign_year(y) for y in parse_years(years)]
     except ValueError:
         raise Refused(f"--years {years!r} bukan daftar tahun: tulis misalnya 2020-2024 atau 2020,2022.") from None
-    backfill_flow(years, _provinces(provinces, years), recap_dir, api_url, db, publish_to)
+    backfill_flow(years, province_list(provinces, years), recap_dir, api_url, db, publish_to)
 
 
 @cli.command()
@@ -133,9 +119,9 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
     """Print the national league table from the published analyst database."""
-    con = connect(_published(published_path(database_path(db))), read_only=True)
+    con = connect(published_file(published_path(database_path(db))), read_only=True)
     try:
-        click.echo(league_table(con, year and _campaign_year(year)))
+        click.echo(league_table(con, year and campaign_year(year)))
     except NoRanking as exc:
         raise Refused(str(exc), exit_code=1) from None
     finally:
@@ -155,7 +141,7 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
     analyst = published_path(database_path(db), publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
-    province = province and _region("--province", province, "province", _campaign_year(year))
+    province = province and region("--province", province, "province", campaign_year(year))
     con = connect(analyst, read_only=True)
     try:
         click.echo(scorecard_text(con, year, province))
@@ -181,7 +167,8 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     """The daily digest: with --province/--regency, print that region's digest; otherwise send the due digests
     to the recipients (Apprise URLs in the environment variables the CSV names) and retry earlier failures."""
     from kbetl.reference.tables import yesterday_in_wib
-    from kbetl.reports.delivery import RecipientsError, delivery_summary, nothing_delivered, recipients_file, send_digests
+    from kbetl.reports.delivery import (RecipientsError, delivery_summary, nothing_delivered, recipients_file,
+                                        send_digests)
     from kbetl.reports.digest import NoDigest, digest_text, parse_at
 
     day = day.date() if day else yesterday_in_wib()
@@ -192,8 +179,8 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     except ValueError:
         raise Refused(f"--at {at!r} bukan jam yang sah: tulis JJ:MM WIB antara 00:00 dan 23:59, misalnya 14:30.") \
             from None
-    province = province and _region("--province", province, "province", day.year)
-    regency = regency and _region("--regency", regency, "regency", day.year, within=province)
+    province = province and region("--province", province, "province", day.year)
+    regency = regency and region("--regency", regency, "regency", day.year, within=province)
     if province or regency:
         con = connect(analyst, read_only=True)
         try:
@@ -237,7 +224,7 @@ def report(year: int, province: str | None, out: Path | None, db: Path | None, p
     analyst = published_path(working, publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
-    province = province and _region("--province", province, "province", _campaign_year(year))
+    province = province and region("--province", province, "province", campaign_year(year))
     try:
         path = write_campaign_report(analyst, year, province, out, working_db_path=working)
     except ValueError as exc:
@@ -269,7 +256,7 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 
     parameters = {"lookback_days": lookback_days}
     if provinces:
-        parameters["provinces"] = _provinces(provinces, [latest_campaign_year()])
+        parameters["provinces"] = province_list(provinces, [latestcampaign_year()])
     if recap_dir:
         parameters["recap_dir"] = str(recap_dir.resolve())
     serve_nightly(parameters)
@@ -313,8 +300,8 @@ def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path
 def _in_view(label: str | None, run: Callable, db: Path | None = None):
     """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
     sentence, not a traceback, and is found before the flow (and its Prefect server) starts; so is a Dask
-    scheduler that does not answer. SIGTERM ends
-    the command as Ctrl-C does: the run is recorded failed and the temporary Prefect server is stopped."""
+    scheduler that does not answer. SIGTERM ends the command as Ctrl-C does: the run is recorded failed and
+    the temporary Prefect server is stopped."""
     from flows.fanout import ScaleOutSettingError, check_scheduler
 
     try:
@@ -349,37 +336,6 @@ def _raise_user_error(state) -> None:
     error = state.result(raise_on_failure=False)
     if isinstance(error, WarehouseError):
         raise click.ClickException(str(error)) from None
-
-
-def _campaign_year(year: int) -> int:
-    if year not in campaign_years():
-        raise Refused(f"--year {year}: bukan tahun kampanye PSA (yang dikenal: "
-                      f"{', '.join(map(str, campaign_years()))}).")
-    return year
-
-
-def _region(option: str, value: str, level: str, year: int, within: str | None = None) -> str:
-    try:
-        return region_code(option, value, level, year, within)
-    except OptionError as exc:
-        raise Refused(str(exc)) from None
-
-
-def _provinces(text: str | None, years: list[int]) -> list[str] | None:
-    """--provinces as codes on the years' maps; None (all provinces) when not given."""
-    if text is None:
-        return None
-    try:
-        return province_codes("--provinces", text, years)
-    except OptionError as exc:
-        raise Refused(str(exc)) from None
-
-
-def _published(path: Path) -> Path:
-    if not path.exists():
-        raise Refused(f"Belum ada basis data terbit di {path}: jalankan `kbetl ingest` atau `kbetl pull` dulu.",
-                      exit_code=1)
-    return path
 
 
 def _text(path: Path | None) -> str | None:

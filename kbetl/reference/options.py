@@ -5,7 +5,7 @@ one sentence in Bahasa Indonesia naming the option."""
 
 from kbetl.reference.names import LEVEL_WORDS, RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
-from kbetl.reference.tables import campaign_years, region_map_for_report_year
+from kbetl.reference.tables import region_map_for_report_year
 
 
 class OptionError(ValueError):
@@ -47,7 +47,3 @@ def province_codes(option: str, text: str, years: list[int]) -> list[str]:
                 raise OptionError(f"{option} {item}: menunjuk provinsi yang berbeda pada peta tahun {years[0]} "
                                   f"dan {year}; jalankan tahun-tahun itu terpisah.")
     return list(dict.fromkeys(codes))
-
-
-def latest_campaign_year() -> int:
-    return campaign_years()[-1]

@@ -4,7 +4,7 @@ into the page could never run a script, while the charts still draw (in a real b
 
 import re
 
-from kbetl.reports.report_html import Page, script_hash
+from kbetl.reports.report_html import Page
 from tests.helpers.browser import chromium_installed, offline_page, wait_for  # noqa: F401 (a fixture)
 from tests.hostile.commands_helpers import kbetl, recaps_2022, sentence  # noqa: F401 (a fixture)
 
@@ -38,6 +38,8 @@ def _script_src(html: str) -> list[str]:
 
 
 def test_the_policy_allows_the_pages_own_scripts_by_hash_and_no_inline_script(tmp_path):
+    from kbetl.reports.report_html import script_hash
+
     page = Page("uji")
     html = page.html(page.chart(SPEC, "uji") + INJECTED)
     allowed = _script_src(html)

@@ -3,7 +3,6 @@ read), in one sentence naming the setting; never silently replaced by its defaul
 
 import pytest
 
-from kbetl.settings import SettingError, check_all
 from tests.hostile.commands_helpers import kbetl, prefect_started, sentence
 from tests.hostile.runs_helpers import BENGKULU
 
@@ -15,6 +14,8 @@ GARBAGE = [("KBETL_RECAP_MAX_ROWS", "abc"), ("KBETL_RECAP_MAX_ROWS", "1e3"), ("K
 
 @pytest.mark.parametrize(("name", "value"), GARBAGE)
 def test_a_garbage_setting_is_refused_naming_it(monkeypatch, name, value):
+    from kbetl.settings import SettingError, check_all
+
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingError, match=rf"^{name}=") as refused:
         check_all()
