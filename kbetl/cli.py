@@ -78,7 +78,8 @@ def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: 
 
 @cli.command()
 @click.option("--year", type=int, required=True, help="Campaign year.")
-@click.option("--provinces", default=None, help="Province codes, e.g. 16,17,63 (default: all on the year's map).")
+@click.option("--provinces", default=None,
+              help="Province codes or names, e.g. 16,Bengkulu,63 (default: all on the year's map).")
 @click.option("--day", "days", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Day to pull (repeatable; default: the campaign window).")
 @click.option("--api-url", default=None, help="Report API address (default: $KBETL_API_URL); token: $KBETL_API_TOKEN.")
@@ -97,7 +98,7 @@ def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path |
 
 @cli.command()
 @click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
-@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
+@click.option("--provinces", default=None, help="Province codes or names (default: all on each year's map).")
 @click.option("--recap-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Archived recap files, one folder per year (<dir>/2022/…).")
 @click.option("--api-url", default=None, help="Report API to pull facility reports from (default: $KBETL_API_URL).")
@@ -242,7 +243,7 @@ def docs() -> None:
 
 
 @cli.command("nightly-serve")
-@click.option("--provinces", default=None, help="Province codes (default: all).")
+@click.option("--provinces", default=None, help="Province codes or names (default: all).")
 @click.option("--recap-dir", type=click.Path(path_type=Path), default=None, help="Folder of recap files to ingest.")
 @click.option("--lookback-days", type=int, default=3, show_default=True)
 def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: int) -> None:
