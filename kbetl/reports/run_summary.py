@@ -21,6 +21,11 @@ def ingest_summary(summary: IngestSummary) -> str:
              f"{id_number(sum(r.rows_quarantined for r in loaded))} dikarantina, "
              f"{id_number(sum(r.findings for r in loaded))} temuan"]
     lines += [f"  ditolak: {item.refused}" for item in summary.refused]
+    for result in summary.results:
+        lines += [f"  {result.file_name!r}: {sentence}" for sentence in (*result.kept, *result.dropped)]
+    if summary.kept:
+        lines.append("  perbaiki baris itu lalu kirim ulang berkas; bila wilayah itu memang tidak lagi dilaporkan, "
+                     "muat berkas dengan --replace")
     return "\n".join(lines)
 
 

@@ -89,3 +89,22 @@ def _holder(exc: Exception) -> str:
 def sql_literal(text: str) -> str:
     """A string literal, for the few statements that take no parameters (COMMENT ON)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Rolls back the open transaction. Where the failure already ended it (a full disk aborts DuckDB's
+    transaction), there is nothing to roll back: the caller re-raises the failure itself, never this."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def mark_stale(con: duckdb.DuckDBPyConnection, years) -> None:
+    """Campaign years whose models must be rebuilt: call inside the load's own transaction."""
+    con.execute("insert into audit.stale_years select y from (select unnest(?) as y) "
+                "where y not in (select campaign_year from audit.stale_years)", [sorted({int(y) for y in years})])
+
+
+def stale_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {y for (y,) in con.execute("select distinct campaign_year from audit.stale_years").fetchall()}

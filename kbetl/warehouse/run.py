@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import WarehouseError, connect
+from kbetl.warehouse.database import WarehouseError, connect, stale_years
 from kbetl.warehouse.publish import building_files, publish
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
@@ -61,6 +61,8 @@ class FileLoad:
     rows_accepted: int
     rows_quarantined: int
     findings: int
+    kept: tuple[str, ...] = ()  # regions an earlier version had and this one lacks, kept from it (sentences)
+    dropped: tuple[str, ...] = ()  # the same, dropped on purpose (--replace)
 
 
 @dataclass
@@ -108,8 +110,8 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
                      socket.gethostname()])
         load_reference(con)
         yield run
-        if rebuild != "none":
-            run_transforms(con, years=sorted(run.years) if rebuild == "touched" else None)
+        if rebuild != "none":  # the years touched and those a failed or killed run left stale
+            run_transforms(con, years=sorted(run.years | stale_years(con)) if rebuild == "touched" else None)
         _record(run, "running")  # what is committed, before publishing: a kill while publishing keeps it
         con.execute("checkpoint")
         if publish_to and not run.failed:
@@ -120,8 +122,8 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
             error = (f"interrupted ({type(exc).__name__})" if isinstance(exc, (KeyboardInterrupt, SystemExit))
                      else str(exc) or type(exc).__name__)
             _record(run, "failed", finished=True, error=error)
-        except Exception:  # the connection is gone: the next run marks this one dead
-            log.exception("could not record run %s as failed", run.id)
+        except Exception as record_failure:  # the connection or the disk is gone: the next run marks it dead
+            log.warning("could not record run %s as failed (%s)", run.id, record_failure)
         raise
     finally:
         _ACTIVE.discard(run.id)

@@ -26,7 +26,7 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, sql_literal
+from kbetl.warehouse.database import SQL_DIR, rollback, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
@@ -79,7 +79,7 @@ def build_order(models: dict[str, Model]) -> list[Model]:
 def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                    years: list[int] | None = None) -> list[str]:
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
-    of each. Returns the tables built, in order."""
+    of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir))
     keys = _build_keys(con, ordered)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
@@ -110,12 +110,16 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
         if years is None:
+            con.execute("delete from audit.stale_years")
+        else:
+            con.execute("delete from audit.stale_years where list_contains(?, campaign_year)", [years])
+        if years is None:
             con.execute("delete from audit.model_builds")
             con.execute("insert into audit.model_builds select unnest(?), unnest(?), now()",
                         [list(keys), list(keys.values())])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     if audit_seconds is not None:
         progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)

@@ -1,6 +1,6 @@
 -- grain: one row per report_year × region_code (the nation, provinces, kabupaten/kota, kecamatan), on the map of the report year
 -- Current users (peserta KB aktif): people using a method at a date, a stock with its own target, never a
--- PSA figure. The same rules as marts.achievement: figures a region reported for itself win; then the total
+-- PSA figure. The same rules as staging.achievement: figures a region reported for itself win; then the total
 -- row of its report; then the sum of its children, marked partial when only some of them reported.
 with recap as (
     select * from staging.current_users_rows
@@ -26,7 +26,7 @@ landed as (
 
 -- kecamatan: only their row in a kabupaten/kota recap
 district_figures as (
-    select campaign_year, map_version, region_code, 1 as priority, 'reported' as figures_from,
+    select campaign_year, map_version, region_code, 1 as priority, if(carried, 'previous_version', 'reported') as figures_from,
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null::bigint as children_reported
     from recap
     where row_level = 'district' and not is_total_row
@@ -52,12 +52,12 @@ district_sums_by_regency as (
 
 -- kabupaten/kota: their row in a provincial recap, the total row of their own recap, the sum of their kecamatan
 regency_sources as (
-    select campaign_year, map_version, region_code, 1 as priority, 'reported' as figures_from,
+    select campaign_year, map_version, region_code, 1 as priority, if(carried, 'previous_version', 'reported') as figures_from,
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null::bigint as children_reported
     from recap
     where row_level = 'regency' and not is_total_row
     union all
-    select campaign_year, map_version, region_code, 2, 'total_row',
+    select campaign_year, map_version, region_code, 2, if(carried, 'previous_version', 'total_row'),
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null
     from recap
     where row_level = 'district' and is_total_row
@@ -108,12 +108,12 @@ regency_sums_by_province as (
 
 -- provinces: their row in a national recap, the total row of their own recap, the sum of their regencies
 province_sources as (
-    select campaign_year, map_version, region_code, 1 as priority, 'reported' as figures_from,
+    select campaign_year, map_version, region_code, 1 as priority, if(carried, 'previous_version', 'reported') as figures_from,
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null::bigint as children_reported
     from recap
     where row_level = 'province' and not is_total_row
     union all
-    select campaign_year, map_version, region_code, 2, 'total_row',
+    select campaign_year, map_version, region_code, 2, if(carried, 'previous_version', 'total_row'),
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null
     from recap
     where row_level = 'regency' and is_total_row
@@ -164,7 +164,7 @@ province_sums as (
 
 -- the nation: the total row of a national recap, else the sum of the provinces
 national_sources as (
-    select campaign_year, map_version, region_code, 1 as priority, 'total_row' as figures_from,
+    select campaign_year, map_version, region_code, 1 as priority, if(carried, 'previous_version', 'total_row') as figures_from,
            file_sha256, source_row, target, achieved, pill, condom, injectable, iud, implant, mow, mop, null::bigint as children_reported
     from recap
     where row_level = 'province' and is_total_row
@@ -244,11 +244,15 @@ final as (
         -- completeness of a sum over children (NULL and false where the region reported its own figures)
         cast(case when f.figures_from like 'sum_of_%' then f.children_reported end as integer) as children_reported,
         cast(case when f.figures_from like 'sum_of_%' then ch.children_expected end as integer) as children_expected,
-        coalesce(f.figures_from like 'sum_of_%' and f.children_reported < ch.children_expected, false) as is_partial
+        coalesce(f.figures_from like 'sum_of_%' and f.children_reported < ch.children_expected, false) as is_partial,
+
+        -- data quality (marts.quality_flags) for the region and year
+        coalesce(q.quality_flags, []) as quality_flags
     from all_figures as f
     join regions as r on r.map_version = f.map_version and r.region_code = f.region_code
     left join children as ch on ch.map_version = f.map_version and ch.region_code = f.region_code
     left join landed as l on l.file_sha256 = f.file_sha256
+    left join marts.quality_flags as q on q.campaign_year = f.campaign_year and q.region_code = f.region_code
 )
 
 select * from final
