@@ -146,7 +146,8 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
     analyst = published_path(database_path(db), publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
-    province = province and region("--province", province, "province", campaign_year(year))
+    campaign_year(year)
+    province = province and region("--province", province, "province", year)
     con = connect(analyst, read_only=True)
     try:
         click.echo(scorecard_text(con, year, province))
@@ -229,7 +230,8 @@ def report(year: int, province: str | None, out: Path | None, db: Path | None, p
     analyst = published_path(working, publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
-    province = province and region("--province", province, "province", campaign_year(year))
+    campaign_year(year)
+    province = province and region("--province", province, "province", year)
     try:
         path = write_campaign_report(analyst, year, province, out, working_db_path=working)
     except ValueError as exc:

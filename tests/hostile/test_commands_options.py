@@ -95,3 +95,11 @@ def test_league_without_a_published_database_is_one_sentence(tmp_path):
     result = kbetl(tmp_path, "league", "--db", tmp_path / "none.duckdb")
     assert result.returncode == 1
     assert sentence(result).startswith(f"Belum ada basis data terbit di {tmp_path / 'none-published.duckdb'}")
+
+
+@pytest.mark.parametrize("command", ["report", "quality"])
+def test_report_and_quality_of_a_year_that_is_no_campaign_are_one_sentence(tmp_path, pulled_only,  # noqa: F811
+                                                                          command):
+    result = kbetl(tmp_path, command, "--db", pulled_only, "--year", "1999")
+    assert result.returncode == 2
+    assert sentence(result).startswith("--year 1999: bukan tahun kampanye PSA")
