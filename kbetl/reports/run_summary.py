@@ -15,6 +15,8 @@ def ingest_summary(summary: IngestSummary) -> str:
     loaded = [r for r in summary.results if r.status == "loaded"]
     unchanged = len(summary.results) - len(loaded)
     status = STATUS_WORDS.get(summary.status, summary.status)
+    if summary.kept:
+        status += ", tetapi ada wilayah yang perlu diperiksa"
     lines = [f"proses {summary.run_id}: {status}; {id_number(len(loaded))} berkas dimuat, {id_number(unchanged)} "
              f"tidak berubah, {id_number(len(summary.refused))} ditolak; "
              f"{id_number(sum(r.rows_accepted for r in loaded))} baris diterima, "

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import WarehouseError, connect, stale_years
+from kbetl.warehouse.database import WarehouseError, connect, reason, stale_years, write_failed
 from kbetl.warehouse.publish import building_files, publish
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
@@ -49,8 +49,8 @@ def writer_slot() -> AbstractContextManager:
     if not name:
         return nullcontext()
     if _writer_guard is None:
-        raise WarehouseError(f"{WRITER_LIMIT_ENV} is set ({name}) but this process cannot hold a Prefect "
-                             "concurrency limit: run kbetl's Prefect flows, or unset it")
+        raise WarehouseError(f"{WRITER_LIMIT_ENV} diisi ({name}), tetapi proses ini tidak dapat memegang batas "
+                             "konkurensi Prefect: jalankan lewat flow Prefect kbetl, atau kosongkan pengaturan itu")
     return _writer_guard(name)
 
 
@@ -123,7 +123,10 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
                      else str(exc) or type(exc).__name__)
             _record(run, "failed", finished=True, error=error)
         except Exception as record_failure:  # the connection or the disk is gone: the next run marks it dead
-            log.warning("could not record run %s as failed (%s)", run.id, record_failure)
+            log.warning("could not record run %s as failed (%s)", run.id, reason(record_failure))
+        failed_write = write_failed(db_path, exc)
+        if failed_write is not None:
+            raise failed_write from exc
         raise
     finally:
         _ACTIVE.discard(run.id)
