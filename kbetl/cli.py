@@ -32,8 +32,8 @@ region_option = click.option("--region", default=None,
                              help="Parent region (name or code) of the file's rows, overriding the title: the "
                                   "province of a provincial recap, the kabupaten/kota of a kecamatan recap.")
 kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"]), default=None,
-                           help="What the file reports (default: read from its headers; 'KB aktif' columns are "
-                                "current users).")
+                           help="What the file reports (default: told by its title or headers, e.g. 'PSA' or "
+                                "'KB aktif'; a file that tells neither is refused and asks for this option).")
 
 
 @click.group()
