@@ -68,3 +68,13 @@ create or replace macro history_message(label, figure, ratio, history_mean, camp
     || '), sedangkan semua ' || case when level = 'regency' then 'kabupaten/kota' else 'provinsi' end
     || ' ' || id_decimal(level_ratio) || '×; selisih ' || id_decimal(difference_pct) || '%, ambang '
     || id_decimal(max_difference_pct) || '%.';
+
+-- The findings of one measure of a history comparison (staging.history_comparison): the regions flagged,
+-- with their message.
+create or replace macro history_findings(comparison, measure_name, label) as table
+    select campaign_year, check_name, region_code, compared_with as subject, 'flag' as severity,
+           cast(figure as double) as value, round(history_mean, 2) as reference_value,
+           history_message(label, figure, ratio, history_mean, campaigns_compared, history_years, compared_with,
+                           level, level_ratio, difference_pct, max_difference_pct) as message
+    from query_table(comparison)
+    where measure = measure_name and flagged;

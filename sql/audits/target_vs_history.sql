@@ -1,13 +1,11 @@
 -- grain: one row per campaign_year × region_code (province, kabupaten/kota) whose target strays from its history more than its level's does
--- Consistency over time (staging.history_comparison): the target figure against the mean of the region's
--- previous campaigns, beyond the threshold of target_vs_history.
-with final as (
-    select campaign_year, 'target_vs_history' as check_name, region_code, compared_with as subject, 'flag' as severity,
-           cast(figure as double) as value, round(history_mean, 2) as reference_value,
-           history_message('Sasaran', figure, ratio, history_mean, campaigns_compared, history_years, compared_with,
-                           level, level_ratio, difference_pct, max_difference_pct) as message
-    from staging.history_comparison
-    where measure = 'target' and flagged
+-- Consistency over time: the target rows of the history comparison beyond the threshold (history_findings).
+with comparison as (
+    select * from staging.history_comparison
+),
+
+final as (
+    select * exclude (check_name), 'target_vs_history' as check_name from history_findings(comparison, 'target', 'Sasaran')
 )
 
 select * from final

@@ -1,22 +1,14 @@
 """The sample data carry a known set of data-quality problems (devtools/generate/faults.py); the audits
 find exactly those, and `kbetl quality` shows them."""
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
 
-from devtools.cli import QUICKSTART_PROVINCES, QUICKSTART_YEAR
-from devtools.generate.facilities import generate_facility_data
-from devtools.generate.facility_faults import plant_facility_faults
 from devtools.generate.faults import EXTREME_DAY, LATE_REGENCY, RECAP_OVERSTATED, TARGET_JUMP
 from devtools.generate.recaps import QUIRKS
 from kbetl.cli import cli
-from kbetl.warehouse.database import connect
-from kbetl.warehouse.publish import publish, published_path
-from kbetl.warehouse.reference import load_reference
-from kbetl.warehouse.transform import run_transforms
-from tests.helpers.warehouse import query
+from kbetl.warehouse.publish import published_path
+from tests.helpers.warehouse import query, with_facility_data
 
 PLANTED_IN_RECAPS = {
     (2024, "target_vs_history", TARGET_JUMP["regency"]),
@@ -31,31 +23,6 @@ PLANTED_IN_FACILITY_DATA = {
 # The flaws generate/recaps.py plants for the recap cross-checks, where their findings are counted
 QUIRK_FINDINGS = {(2021, "recap_findings", "3301"), (2023, "recap_findings", "00"), (2023, "recap_findings", "35"),
                   (2023, "recap_findings", "3501")}
-
-
-def with_facility_data(sample_warehouse, tmp_path, planted: bool):
-    """A copy of the sample warehouse with the quick start's facility data loaded (as the pull loads them)."""
-    db = tmp_path / "kbetl-work.duckdb"
-    shutil.copy(sample_warehouse[0], db)
-    data = generate_facility_data([QUICKSTART_YEAR], QUICKSTART_PROVINCES)
-    if planted:
-        data = plant_facility_faults(data)
-    con = connect(db)
-    try:
-        load_reference(con)
-        con.register("register", data.facilities)
-        con.register("records", data.records)
-        con.register("targets", data.targets)
-        con.execute("insert into staging.facilities by name select * from register")
-        con.execute("""insert into staging.daily_records
-            select campaign_year, province_code, facility_code, regency_code, method, service_type, report_date,
-                   acceptors, reported_at, updated_at, 'sample', 0, 'test' from records""")
-        con.execute("insert into staging.daily_targets by name select * from targets")
-        run_transforms(con)
-        publish(con, published_path(db), "test")
-    finally:
-        con.close()
-    return db
 
 
 def failed(db) -> set[tuple]:
@@ -87,10 +54,11 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
     assert "Kota Banjarmasin: Faskes 6371" in national.output
     provincial = runner.invoke(cli, ["quality", "--year", "2024", "--province", "Bengkulu", "--db", str(db)])
     assert provincial.exit_code == 0 and "1708  Kab. Kepahiang" in provincial.output
-    for args, sentence in ((["--province", "Atlantis"], "no province 'Atlantis' on the map of 2024"),
-                           (["--year", "1999"], "no data-quality results for 1999")):
+    for args, sentence in ((["--province", "Atlantis"], "--province: nama wilayah 'Atlantis' tidak cocok dengan "
+                                                         "provinsi mana pun"),
+                           (["--year", "1999"], "--year 1999: bukan tahun kampanye PSA")):
         result = runner.invoke(cli, ["quality", "--year", "2024", *args, "--db", str(db)])
-        assert result.exit_code == 1 and sentence in result.output and "Traceback" not in result.output
+        assert result.exit_code == 2 and sentence in result.output and "Traceback" not in result.output
     missing = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(tmp_path / "none" / "w.duckdb")])
     assert missing.exit_code == 1 and "no published database" in missing.output
 
