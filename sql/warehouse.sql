@@ -37,6 +37,10 @@ create table if not exists audit.recap_submissions (
 -- What a submission reports: 'psa' (a campaign's services) or 'current_users' (peserta KB aktif, a stock).
 -- Its scope for versions is (campaign_year, report_kind, scope_code).
 alter table audit.recap_submissions add column if not exists report_kind varchar default 'psa';
+-- Every row of the file accounted for: rows_read = rows_accepted + rows_quarantined + rows_skipped (title,
+-- header, blank and note rows, the file's own, counted on its first part).
+alter table audit.recap_submissions add column if not exists rows_read integer;
+alter table audit.recap_submissions add column if not exists rows_skipped integer;
 
 -- Accepted rows of every recap file, typed and conformed to region codes.
 create table if not exists staging.recap_rows (
