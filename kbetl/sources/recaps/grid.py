@@ -17,8 +17,8 @@ from statistics import median
 from xml.parsers import expat
 
 from kbetl.sources.recaps import limits, xlsx
-from kbetl.sources.recaps.xlsx import cell_too_long, too_many_rows
 from kbetl.sources.recaps.numbers import id_format
+from kbetl.sources.recaps.xlsx import cell_too_long, too_many_rows
 
 Cell = xlsx.Cell
 DELIMITERS = (";", ",", "\t")
@@ -34,7 +34,7 @@ class Sheet:
     rows: list[list[Cell]]
     name: str | None = None  # of an XLSX sheet
     workbook_sheets: list[str] = field(default_factory=list)  # every worksheet of the workbook, in order
-    broken: dict[int, str] = field(default_factory=dict)  # row index -> why its line could not be split as the others
+    broken: dict[int, str] = field(default_factory=dict)  # row index -> why its line could not be split as others
     delimiter: str | None = None  # of a CSV
     continued: int = 0  # physical lines that continue a quoted cell of the row above (a CSV cell with a line break)
 

@@ -164,8 +164,8 @@ def check_file_size(path: Path) -> None:
 
 
 def _unreadable(path: Path, exc: OSError) -> str:
-    return (f"{shown_name(path)}: berkas tidak dapat dibaca ({exc.strerror}); periksa apakah berkas itu ada dan boleh dibaca, "
-            "lalu coba lagi")
+    return (f"{shown_name(path)}: berkas tidak dapat dibaca ({exc.strerror}); periksa apakah berkas itu ada dan "
+            "boleh dibaca, lalu coba lagi")
 
 
 def field_word(name: str) -> str:

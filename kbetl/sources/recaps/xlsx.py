@@ -36,7 +36,8 @@ class XlsxSheet:
 
 @dataclass
 class _Raw:
-    cells: dict[tuple[int, int], tuple[str, str, int | None]] = field(default_factory=dict)  # (row, col) -> (type, text, style)
+    # (row, col) -> (type, text, style)
+    cells: dict[tuple[int, int], tuple[str, str, int | None]] = field(default_factory=dict)
     merges: list[tuple[int, int, int, int]] = field(default_factory=list)
     strings: set[int] = field(default_factory=set)
     styles: set[int] = field(default_factory=set)
@@ -121,7 +122,8 @@ def _read_sheet(archive: zipfile.ZipFile, member: str) -> _Raw:
                 raise SheetLimit(too_many_rows(max_rows))
             if col > max_cols:
                 raise SheetLimit(f"sel {attrs.get('r', '')} melewati batas {limits.MAX_COLUMNS.describe(max_cols)} "
-                                 "kolom untuk satu lembar rekap; hapus kolom yang tidak dipakai, atau naikkan batas itu")
+                                 "kolom untuk satu lembar rekap; hapus kolom yang tidak dipakai, atau naikkan batas "
+                                 "itu")
             state["row"], state["col"] = row, col
             style = attrs.get("s")
             style = int(style) if style and style.isdigit() else None
@@ -138,8 +140,9 @@ def _read_sheet(archive: zipfile.ZipFile, member: str) -> _Raw:
             state["merged"] += (max_row - min_row + 1) * (max_col - min_col + 1)
             if max_row > max_rows or max_col > max_cols or state["merged"] > max_rows * max_cols:
                 raise SheetLimit(
-                    f"sel gabungan {attrs.get('ref')} melewati batas lembar rekap ({limits.MAX_ROWS.describe(max_rows)} "
-                    f"baris, {limits.MAX_COLUMNS.describe(max_cols)} kolom), sehingga tidak dibuka; hapus "
+                    f"sel gabungan {attrs.get('ref')} melewati batas lembar rekap "
+                    f"({limits.MAX_ROWS.describe(max_rows)} baris, {limits.MAX_COLUMNS.describe(max_cols)} kolom), "
+                    "sehingga tidak dibuka; hapus "
                     "penggabungan sel itu, atau naikkan batas itu")
             raw.merges.append(merge)
 
