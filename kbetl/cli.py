@@ -66,14 +66,18 @@ def validate(paths: tuple[Path, ...], year: int | None, region: str | None, kind
 @year_option
 @region_option
 @kind_option
+@click.option("--replace", is_flag=True,
+              help="Each file replaces the earlier versions of its scope whole: regions they had and it lacks are "
+                   "dropped (without it they keep their earlier figures and the command exits 1).")
 @db_option
 @publish_option
-def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None, db: Path | None,
-           publish_to: Path | None) -> None:
-    """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused."""
+def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None, replace: bool,
+           db: Path | None, publish_to: Path | None) -> None:
+    """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused or
+    lacked regions an earlier version of it had (they keep their earlier figures)."""
     summary = ingest_flow([str(p) for p in paths], year, region, db, publish_to, "ingest",
-                          kind and kind.replace("-", "_"))
-    sys.exit(0 if not summary.refused else 1)
+                          kind and kind.replace("-", "_"), replace)
+    sys.exit(1 if summary.refused or summary.kept else 0)
 
 
 @cli.command()
@@ -247,11 +251,12 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 # --- the flow runs behind the commands (also used by the development tools' quick start) -------------
 
 def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path | None, publish_to: Path | None,
-                command: str, kind: str | None = None):
+                command: str, kind: str | None = None, replace: bool = False):
     from flows.recap import ingest_recaps
 
     return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
-                                                    publish_to=_text(publish_to), command=command, kind=kind), db)
+                                                    publish_to=_text(publish_to), command=command, kind=kind,
+                                                    replace=replace), db)
 
 
 def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,

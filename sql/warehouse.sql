@@ -41,6 +41,9 @@ alter table audit.recap_submissions add column if not exists report_kind varchar
 -- header, blank and note rows, the file's own, counted on its first part).
 alter table audit.recap_submissions add column if not exists rows_read integer;
 alter table audit.recap_submissions add column if not exists rows_skipped integer;
+-- Loaded with --replace: the versions before it carry nothing into the current figures (see
+-- staging.recap_rows_current); otherwise a region the new version lacks keeps its earlier figures.
+alter table audit.recap_submissions add column if not exists replaces_all boolean default false;
 
 -- Accepted rows of every recap file, typed and conformed to region codes.
 create table if not exists staging.recap_rows (
@@ -180,6 +183,13 @@ create table if not exists audit.api_pulls (
     records_rejected  integer not null,
     seconds           double not null,
     pulled_at         timestamptz not null
+);
+
+-- Campaign years whose loaded data changed since their models were last built. A load writes its years here
+-- in its own transaction and the rebuild clears them in its own, so a run that failed or was killed between
+-- the two leaves the next run to rebuild them (kbetl.warehouse.transform).
+create table if not exists audit.stale_years (
+    campaign_year integer not null
 );
 
 -- The key each model table was last built from in full: the hash of its SQL and of the ref schema

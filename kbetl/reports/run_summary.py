@@ -15,12 +15,19 @@ def ingest_summary(summary: IngestSummary) -> str:
     loaded = [r for r in summary.results if r.status == "loaded"]
     unchanged = len(summary.results) - len(loaded)
     status = STATUS_WORDS.get(summary.status, summary.status)
+    if summary.kept:
+        status += ", tetapi ada wilayah yang perlu diperiksa"
     lines = [f"proses {summary.run_id}: {status}; {id_number(len(loaded))} berkas dimuat, {id_number(unchanged)} "
              f"tidak berubah, {id_number(len(summary.refused))} ditolak; "
              f"{id_number(sum(r.rows_accepted for r in loaded))} baris diterima, "
              f"{id_number(sum(r.rows_quarantined for r in loaded))} dikarantina, "
              f"{id_number(sum(r.findings for r in loaded))} temuan"]
     lines += [f"  ditolak: {item.refused}" for item in summary.refused]
+    for result in summary.results:
+        lines += [f"  {result.file_name!r}: {sentence}" for sentence in (*result.kept, *result.dropped)]
+    if summary.kept:
+        lines.append("  perbaiki baris itu lalu kirim ulang berkas; bila wilayah itu memang tidak lagi dilaporkan, "
+                     "muat berkas dengan --replace")
     return "\n".join(lines)
 
 

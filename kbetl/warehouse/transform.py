@@ -26,10 +26,14 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, sql_literal
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
+
+
+class GrainViolated(WarehouseError):
+    """A model built rows its grain does not allow: the run fails and nothing is published."""
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,11 @@ class Model:
     def grain(self) -> str:
         first = self.sql.lstrip().splitlines()[0]
         return first.removeprefix("--").strip().removeprefix("grain:").strip()
+
+    @property
+    def key(self) -> list[str]:
+        """The grain's columns, from the model's YAML: unique and never NULL, checked after every build."""
+        return list((self.docs or {}).get("grain") or [])
 
 
 def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
@@ -79,9 +88,11 @@ def build_order(models: dict[str, Model]) -> list[Model]:
 def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                    years: list[int] | None = None) -> list[str]:
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
-    of each. Returns the tables built, in order."""
+    of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir))
-    keys = _build_keys(con, ordered)
+    macros = (sql_dir / "macros.sql").read_text()
+    con.execute(macros)
+    keys = _build_keys(con, ordered, macros)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
     if years == []:
@@ -109,17 +120,42 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
+        for model in ordered:
+            check_grain(con, model)
+        if years is None:
+            con.execute("delete from audit.stale_years")
+        else:
+            con.execute("delete from audit.stale_years where list_contains(?, campaign_year)", [years])
         if years is None:
             con.execute("delete from audit.model_builds")
             con.execute("insert into audit.model_builds select unnest(?), unnest(?), now()",
                         [list(keys), list(keys.values())])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     if audit_seconds is not None:
         progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)
     return [m.table for m in ordered]
+
+
+def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A duplicated or NULL key in a built model is one sentence naming the model and the key."""
+    if not model.key:
+        return
+    key = ", ".join(model.key)
+    duplicate = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 "
+                            "limit 1").fetchone()
+    if duplicate is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(duplicate[:-1])} "
+                            f"muncul {duplicate[-1]} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
+                            f"beserta berkas sql/{model.schema}/{model.name}.sql")
+    nulls = " or ".join(f"{column} is null" for column in model.key)
+    missing = con.execute(f"select {key} from {model.table} where {nulls} limit 1").fetchone()
+    if missing is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(missing)} berisi "
+                            f"NULL; tidak ada yang diterbitkan — laporkan ke pengembang beserta berkas "
+                            f"sql/{model.schema}/{model.name}.sql")
 
 
 def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[int]:
@@ -129,18 +165,18 @@ def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> l
     return sorted(set(years) | set(later))
 
 
-def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, str]:
-    """Each model's key: the hash of its SQL and of the reference data (a new target group or region
-    group changes every year's rows, not only the years a load touched)."""
+def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str) -> dict[str, str]:
+    """Each model's key: the hash of its SQL, of the macros and of the reference data (a new target group or
+    region group changes every year's rows, not only the years a load touched)."""
     tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
                                         "and database_name = current_database() order by 1").fetchall()]
     reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
                          for t in tables)
-    return {m.table: hashlib.sha256((m.sql + reference).encode()).hexdigest() for m in models}
+    return {m.table: hashlib.sha256((m.sql + macros + reference).encode()).hexdigest() for m in models}
 
 
 def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    if not model.docs:
+    if not model.docs or "description" not in model.docs:
         return
     description = f"{model.docs['description'].strip()} Grain: {model.grain}."
     con.execute(f"comment on table {model.table} is {sql_literal(description)}")

@@ -18,7 +18,7 @@ campaign_order as (
 
 figures as (
     select a.campaign_year, c.seq, a.level, a.region_code, a.current_region_code, a.achieved as figure
-    from marts.achievement as a
+    from staging.achievement as a
     join campaign_order as c using (campaign_year)
     where a.level in ('province', 'regency') and a.current_region_code is not null and a.achieved is not null
 ),

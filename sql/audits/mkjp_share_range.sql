@@ -18,7 +18,7 @@ final as (
             || replace(printf('%.2f', t.max_pct), '.', ',') || '%: metode jangka panjang '
             || replace(format('{:,}', a.mkjp_achieved), ',', '.') || ' dari '
             || replace(format('{:,}', a.achieved), ',', '.') || ' akseptor.' as message
-    from marts.achievement as a
+    from staging.achievement as a
     cross join threshold as t
     where a.mkjp_share_pct < 0 or a.mkjp_share_pct > t.max_pct
 )

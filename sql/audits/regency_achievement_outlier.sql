@@ -15,7 +15,7 @@ with params as (
 
 regencies as (
     select campaign_year, parent_code, region_code, cast(achievement_pct as double) as x
-    from marts.achievement
+    from staging.achievement
     where level = 'regency' and achievement_pct is not null
 ),
 

@@ -125,3 +125,21 @@ def write_long_export(path: Path, years: dict[int, dict[str, int]]) -> Path:
                       for written, code in LONG_METHODS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# --- versions of one recap scope (issue 19) ---------------------------------------------------------------
+
+KALSEL_2024 = Path(__file__).resolve().parents[2] / "data" / "sample" / "2024" / "63_kalimantan_selatan.csv"
+
+
+def worse_kalsel_resend(folder: Path) -> Path:
+    """Kalimantan Selatan's 2024 recap sent again, worse: one unreadable number (Kotabaru's target), one
+    misspelt kabupaten (Tabalong), one row left out (HSS); and Tanah Laut corrected."""
+    text = KALSEL_2024.read_text()
+    text = text.replace("2;Kotabaru;1.607;", "2;Kotabaru;1.6O7;")
+    text = text.replace("9;Tabalong;", "9;Tabalng;")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("6;HSS;")) + "\n"
+    text = text.replace("1;TanahLaut;3.732;550;", "1;TanahLaut;3.732;560;").replace(";5.197;139,26", ";5.207;139,52")
+    path = folder / "63_kalimantan_selatan_kirim_ulang.csv"
+    path.write_text(text)
+    return path

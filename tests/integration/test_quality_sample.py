@@ -93,3 +93,29 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
         assert result.exit_code == 1 and sentence in result.output and "Traceback" not in result.output
     missing = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(tmp_path / "none" / "w.duckdb")])
     assert missing.exit_code == 1 and "no published database" in missing.output
+
+
+def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(sample_warehouse, tmp_path):
+    """Issue 19, observation 1: Sumatera Selatan's recap says more than its own kabupaten and facilities do;
+    it keeps its rank, flagged, and is not eligible for an award; the eligible ranks close up behind it."""
+    db = with_facility_data(sample_warehouse, tmp_path, planted=True)
+    published = published_path(db)
+    national = {code: rest for code, *rest in query(
+        published, "select region_code, quality_flags, award_eligible, rank, award_rank from marts.ranking "
+                   "where campaign_year = 2024 and ranking = 'national'")}
+    assert national["16"][:3] == [["recap_vs_facility"], False, 1]
+    assert national["16"][3] is None
+    assert national["51"][:2] == [[], True]
+    eligible = sorted(award for _, eligible, _, award in national.values() if eligible)
+    assert eligible[0] == 1 and len(eligible) == len(national) - 1
+    seluma = TARGET_JUMP["regency"]
+    assert query(published, "select quality_flags from marts.achievement where campaign_year = 2024 "
+                            "and region_code = ?", [seluma]) == [(["regency_achievement_outlier", "target_vs_history"],)]
+    assert {eligible for (eligible,) in query(
+        published, "select award_eligible from marts.ranking where campaign_year = 2024 and region_code = ?",
+        [seluma])} == {False}
+    # the same truth as marts.data_quality, everywhere
+    flagged = set(query(published, "select campaign_year, region_code, unnest(quality_flags) from marts.achievement"))
+    failing = set(query(published, "select d.campaign_year, d.region_code, d.check_name from marts.data_quality d "
+                                   "semi join marts.achievement a using (campaign_year, region_code) where not passed"))
+    assert flagged == failing
