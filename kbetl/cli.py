@@ -212,7 +212,7 @@ def report(year: int, province: str | None, out: Path | None, db: Path | None, p
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
     try:
-        path = write_campaign_report(analyst, year, province, out, working_db_path=working)
+        path = write_campaign_report(analyst, year, province, out)
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Campaign report: {path}")

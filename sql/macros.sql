@@ -52,3 +52,29 @@ create or replace macro figures_of_level(recap_rows, level_name, child_level, ch
     from sources
     where achieved is not null or target is not null
     group by all;
+
+-- Numbers in the messages people read, the Indonesian way: 17.974 and 144,40.
+create or replace macro id_number(x) as replace(format('{:,}', x), ',', '.');
+create or replace macro id_decimal(x) as replace(printf('%.2f', x), '.', ',');
+
+-- The message of a consistency-over-time finding (staging.history_comparison).
+create or replace macro history_message(label, figure, ratio, history_mean, campaigns_compared, history_years,
+                                        compared_with, level, level_ratio, difference_pct, max_difference_pct) as
+    label || ' ' || id_number(cast(figure as bigint)) || ' adalah ' || id_decimal(ratio) || '× rata-rata '
+    || case when campaigns_compared < history_years
+            then 'hanya ' || campaigns_compared || ' kampanye sebelumnya yang ada'
+            else campaigns_compared || ' kampanye sebelumnya' end
+    || ' (' || compared_with || ': ' || id_number(cast(round(history_mean) as bigint))
+    || '), sedangkan semua ' || case when level = 'regency' then 'kabupaten/kota' else 'provinsi' end
+    || ' ' || id_decimal(level_ratio) || '×; selisih ' || id_decimal(difference_pct) || '%, ambang '
+    || id_decimal(max_difference_pct) || '%.';
+
+-- The findings of one measure of a history comparison (staging.history_comparison): the regions flagged,
+-- with their message.
+create or replace macro history_findings(comparison, measure_name, label) as table
+    select campaign_year, check_name, region_code, compared_with as subject, 'flag' as severity,
+           cast(figure as double) as value, round(history_mean, 2) as reference_value,
+           history_message(label, figure, ratio, history_mean, campaigns_compared, history_years, compared_with,
+                           level, level_ratio, difference_pct, max_difference_pct) as message
+    from query_table(comparison)
+    where measure = measure_name and flagged;

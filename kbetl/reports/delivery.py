@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from kbetl.reports.digest import NoDigest, digest_text
+from kbetl.reports.digest import NoDigest, digest_html, digest_subject, digest_text
 from kbetl.warehouse.database import WarehouseLocked, connect
 
 RECIPIENTS_CSV = Path(__file__).resolve().parents[1] / "reference" / "data" / "digest_recipients.csv"  # an example
@@ -159,7 +159,7 @@ def _send(urls: str, text: str) -> str | None:
     import apprise
 
     asset = apprise.AppriseAsset(app_id="kbetl", app_desc="kbetl digest", app_url="")
-    subject = text.splitlines()[0].strip("* ") if text else ""
+    subject = digest_subject(text)
     with _apprise_log() as warnings:
         servers = apprise.Apprise(asset=asset)
         if not servers.add(urls):
@@ -169,8 +169,13 @@ def _send(urls: str, text: str) -> str | None:
             single = apprise.Apprise(asset=asset)
             single.add(server)
             email = server.protocol in EMAIL_SCHEMES or server.secure_protocol in EMAIL_SCHEMES
-            # the digest's first line is its title; only an e-mail gets it again, as the subject
-            if not single.notify(body=text, title=subject if email else "", body_format=apprise.NotifyFormat.TEXT):
+            # the digest's first line is its title; only an e-mail gets it again, as the subject, and an HTML
+            # part of our own (Apprise makes the plain part from it, equal to the text)
+            if email:
+                sent = single.notify(body=digest_html(text), title=subject, body_format=apprise.NotifyFormat.HTML)
+            else:
+                sent = single.notify(body=text, title="", body_format=apprise.NotifyFormat.TEXT)
+            if not sent:
                 failed += 1
     if not failed:
         return None

@@ -53,8 +53,15 @@ class Model:
         return first.removeprefix("--").strip().removeprefix("grain:").strip()
 
     @property
+    def compares_campaigns(self) -> bool:
+        """Sets a year against the campaigns before it (the audits, and models that declare it in their YAML):
+        a change to one year changes the rows of every later year."""
+        return self.schema == AUDITS or bool((self.docs or {}).get("compares_earlier_campaigns"))
+
+    @property
     def key(self) -> list[str]:
-        """The grain's columns, from the model's YAML: unique and never NULL, checked after every build."""
+        """The grain's columns, from the model's YAML: unique, and never NULL but for those the YAML lists under
+        key_may_be_null; checked after every build."""
         return list((self.docs or {}).get("grain") or [])
 
 
@@ -70,19 +77,25 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
 
 
 def build_order(models: dict[str, Model]) -> list[Model]:
-    """Dependency order, in three phases: the models the audits do not depend on, the audits, and the
-    models that read the audits."""
+    """Dependency order, in three phases: the models the audits do not depend on, the models that compare
+    campaigns (those of them that are no audit first, then the audits), and the models that read them."""
     graph = {}
     for table, model in models.items():
         named = set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
         graph[table] = {t for t in named if t in models and t != table}
     order = list(TopologicalSorter(graph).static_order())
-    after_audits: set[str] = set()
+    comparing: set[str] = set()
     for table in order:
-        if models[table].schema == AUDITS or graph[table] & after_audits:
-            after_audits.add(table)
-    phase = {t: (1 if models[t].schema == AUDITS else 2) if t in after_audits else 0 for t in order}
-    return [models[t] for t in sorted(order, key=lambda t: phase[t])]
+        if models[table].compares_campaigns or graph[table] & comparing:
+            comparing.add(table)
+
+    def phase(table: str) -> int:
+        model = models[table]
+        if table not in comparing:
+            return 0
+        return (2 if model.schema == AUDITS else 1) if model.compares_campaigns else 3
+
+    return [models[t] for t in sorted(order, key=phase)]
 
 
 def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
@@ -104,13 +117,13 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     con.execute("begin")
     try:
         for model in ordered:
-            if model.table in audits and started is None:
+            if model.compares_campaigns and started is None:
                 started = time.monotonic()
-            reads_audits = started is not None
+            compares = started is not None  # this model or one before it sets years against earlier ones
             if years is None:
                 con.execute(f"create or replace table {model.table} as\n{model.sql}")
                 _comment(con, model)
-            elif reads_audits:
+            elif compares:
                 con.execute(f"delete from {model.table} where list_contains(?, campaign_year)", [later])
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             "where list_contains(?, campaign_year)", [later])
@@ -150,7 +163,10 @@ def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
         raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(duplicate[:-1])} "
                             f"muncul {duplicate[-1]} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
                             f"beserta berkas sql/{model.schema}/{model.name}.sql")
-    nulls = " or ".join(f"{column} is null" for column in model.key)
+    required = [column for column in model.key if column not in (model.docs.get("key_may_be_null") or [])]
+    if not required:
+        return
+    nulls = " or ".join(f"{column} is null" for column in required)
     missing = con.execute(f"select {key} from {model.table} where {nulls} limit 1").fetchone()
     if missing is not None:
         raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(missing)} berisi "

@@ -1,22 +1,14 @@
 """The sample data carry a known set of data-quality problems (devtools/generate/faults.py); the audits
 find exactly those, and `kbetl quality` shows them."""
 
-import shutil
-
 import pytest
 from click.testing import CliRunner
 
-from devtools.cli import QUICKSTART_PROVINCES, QUICKSTART_YEAR
-from devtools.generate.facilities import generate_facility_data
-from devtools.generate.facility_faults import plant_facility_faults
 from devtools.generate.faults import EXTREME_DAY, LATE_REGENCY, RECAP_OVERSTATED, TARGET_JUMP
 from devtools.generate.recaps import QUIRKS
 from kbetl.cli import cli
-from kbetl.warehouse.database import connect
-from kbetl.warehouse.publish import publish, published_path
-from kbetl.warehouse.reference import load_reference
-from kbetl.warehouse.transform import run_transforms
-from tests.helpers.warehouse import query
+from kbetl.warehouse.publish import published_path
+from tests.helpers.warehouse import query, with_facility_data
 
 PLANTED_IN_RECAPS = {
     (2024, "target_vs_history", TARGET_JUMP["regency"]),
@@ -31,31 +23,6 @@ PLANTED_IN_FACILITY_DATA = {
 # The flaws generate/recaps.py plants for the recap cross-checks, where their findings are counted
 QUIRK_FINDINGS = {(2021, "recap_findings", "3301"), (2023, "recap_findings", "00"), (2023, "recap_findings", "35"),
                   (2023, "recap_findings", "3501")}
-
-
-def with_facility_data(sample_warehouse, tmp_path, planted: bool):
-    """A copy of the sample warehouse with the quick start's facility data loaded (as the pull loads them)."""
-    db = tmp_path / "kbetl-work.duckdb"
-    shutil.copy(sample_warehouse[0], db)
-    data = generate_facility_data([QUICKSTART_YEAR], QUICKSTART_PROVINCES)
-    if planted:
-        data = plant_facility_faults(data)
-    con = connect(db)
-    try:
-        load_reference(con)
-        con.register("register", data.facilities)
-        con.register("records", data.records)
-        con.register("targets", data.targets)
-        con.execute("insert into staging.facilities by name select * from register")
-        con.execute("""insert into staging.daily_records
-            select campaign_year, province_code, facility_code, regency_code, method, service_type, report_date,
-                   acceptors, reported_at, updated_at, 'sample', 0, 'test' from records""")
-        con.execute("insert into staging.daily_targets by name select * from targets")
-        run_transforms(con)
-        publish(con, published_path(db), "test")
-    finally:
-        con.close()
-    return db
 
 
 def failed(db) -> set[tuple]:
