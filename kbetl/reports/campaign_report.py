@@ -42,6 +42,8 @@ def write_campaign_report(published_db_path: str | Path, year: int, province: st
     published_db_path = Path(published_db_path)
     if not published_db_path.exists():
         raise FileNotFoundError(f"no published database at {published_db_path}")
+    if out is not None and Path(out).is_dir():
+        raise ValueError(f"--out {out} adalah folder: berikan nama berkas HTML, misalnya {Path(out) / 'laporan.html'}.")
     bands = tuple(bands)
     con = duckdb.connect(str(published_db_path), read_only=True)
     try:
@@ -54,10 +56,14 @@ def write_campaign_report(published_db_path: str | Path, year: int, province: st
     finally:
         con.close()
     target = Path(out) if out else default_report_path(published_db_path, year, code)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ValueError(f"Laporan tidak dapat ditulis ke {target} ({exc.strerror}): pilih --out yang lain.") from None
     return target
 
 

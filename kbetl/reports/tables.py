@@ -8,12 +8,13 @@ from kbetl.reports.flags import NOT_ELIGIBLE, partial_label, quality_notes
 from kbetl.reports.numbers import id_number, id_pct
 
 
+class NoRanking(ValueError):
+    """No national ranking for the year in the published database (the message is for people)."""
+
+
 def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str:
     if year is None:
         year = con.execute("select max(campaign_year) from marts.ranking where ranking = 'national'").fetchall()[0][0]
-    if year is None:
-        return "Belum ada peringkat nasional: muat rekap nasional atau rekap provinsi lebih dulu."
-    notes = quality_notes(con, year)
     rows = con.execute(
         """select rank, region_code, region_name, target, achieved, achievement_pct, quality_flags, award_eligible
            from marts.ranking where ranking = 'national' and campaign_year = ? order by position""",
@@ -22,15 +23,18 @@ def league_table(con: duckdb.DuckDBPyConnection, year: int | None = None) -> str
         "select target, achieved, achievement_pct, children_reported, children_expected from marts.achievement "
         "where campaign_year = ? and level = 'national'",
         [year]).fetchall()
+    if not rows or not nation:
+        raise NoRanking(f"Belum ada peringkat nasional{f' PSA {year}' if year else ''} di basis data terbit: "
+                        "masukkan rekap nasional atau rekap provinsi dulu (`kbetl ingest`).")
+    notes = quality_notes(con, year)
     header = f"{'pkt':>4}  {'kode':<4}  {'provinsi':<28}{'sasaran':>11}{'capaian':>11}{'%':>9}  catatan"
     lines = [f"Peringkat nasional provinsi, PSA {year}", header, "-" * len(header)]
     lines += [f"{r[0]:>4}  {r[1]:<4}  {r[2]:<28}{id_number(r[3]):>11}{id_number(r[4]):>11}{id_pct(r[5]):>9}"
               f"  {notes.mark(r[6], r[7])}".rstrip() for r in rows]
-    if nation:
-        target, achieved, pct, reported, expected = nation[0]
-        lines.append("-" * len(header))
-        lines.append(f"{'':>4}  {'00':<4}  {partial_label('Indonesia', reported, expected, 'national'):<28}"
-                     f"{id_number(target):>11}{id_number(achieved):>11}{id_pct(pct):>9}")
+    target, achieved, pct, reported, expected = nation[0]
+    lines.append("-" * len(header))
+    lines.append(f"{'':>4}  {'00':<4}  {partial_label('Indonesia', reported, expected, 'national'):<28}"
+                 f"{id_number(target):>11}{id_number(achieved):>11}{id_pct(pct):>9}")
     if any(r[6] for r in rows):
         lines.append(f"⚠ = pemeriksaan kualitas data tidak lolos (kbetl quality --year {year}); "
                      f"{NOT_ELIGIBLE}: pemeriksaan yang menghalangi penghargaan")

@@ -54,10 +54,11 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
     assert "Kota Banjarmasin: Faskes 6371" in national.output
     provincial = runner.invoke(cli, ["quality", "--year", "2024", "--province", "Bengkulu", "--db", str(db)])
     assert provincial.exit_code == 0 and "1708  Kab. Kepahiang" in provincial.output
-    for args, sentence in ((["--province", "Atlantis"], "no province 'Atlantis' on the map of 2024"),
-                           (["--year", "1999"], "no data-quality results for 1999")):
+    for args, sentence in ((["--province", "Atlantis"], "--province: nama wilayah 'Atlantis' tidak cocok dengan "
+                                                         "provinsi mana pun"),
+                           (["--year", "1999"], "--year 1999: bukan tahun kampanye PSA")):
         result = runner.invoke(cli, ["quality", "--year", "2024", *args, "--db", str(db)])
-        assert result.exit_code == 1 and sentence in result.output and "Traceback" not in result.output
+        assert result.exit_code == 2 and sentence in result.output and "Traceback" not in result.output
     missing = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(tmp_path / "none" / "w.duckdb")])
     assert missing.exit_code == 1 and "no published database" in missing.output
 
