@@ -13,11 +13,12 @@ import click
 from kbetl import progress, settings
 from kbetl.cli_options import Refused, campaign_year, province_list, published_file, region
 from kbetl.reports.delivery import RECIPIENTS_ENV
+from kbetl.reports.numbers import id_number
 from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import NoRanking, league_table
 from kbetl.reports.validation import validation_report
 from kbetl.runs import parse_years
-from kbetl.sources.recaps.stage import find_recap_files, stage_recap
+from kbetl.sources.recaps.stage import stage_each
 from kbetl.warehouse.database import DB_ENV, WarehouseError, connect, database_path
 from kbetl.warehouse.publish import published_path
 
@@ -52,12 +53,15 @@ def cli() -> None:
 @kind_option
 def validate(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None) -> None:
     """Check recap and current-users files without touching the warehouse; exit 1 if any file has errors."""
-    staged = [stage_recap(p, year, region, kind=kind and kind.replace("-", "_"))
-              for p in find_recap_files(list(paths))]
-    for item in staged:
-        click.echo(validation_report(item))
-    failed = [s for s in staged if not s.recaps or any(r.has_errors for r in s.recaps)]
-    click.echo(f"{len(staged)} berkas diperiksa, {len(failed)} bermasalah")
+    checked = failed = 0
+    view = ProgressView("validate")
+    with progress.listening(view):  # a bar on a terminal; each file's report printed as it is read
+        for item in stage_each(list(paths), year, region, kind and kind.replace("-", "_")):
+            click.echo(validation_report(item))
+            checked += 1
+            failed += not item.recaps or any(r.has_errors for r in item.recaps)
+    view.close()
+    click.echo(f"{id_number(checked)} berkas diperiksa, {id_number(failed)} bermasalah")
     sys.exit(1 if failed else 0)
 
 

@@ -37,6 +37,10 @@ create table if not exists audit.recap_submissions (
 -- What a submission reports: 'psa' (a campaign's services) or 'current_users' (peserta KB aktif, a stock).
 -- Its scope for versions is (campaign_year, report_kind, scope_code).
 alter table audit.recap_submissions add column if not exists report_kind varchar default 'psa';
+-- Every row of the file accounted for: rows_read = rows_accepted + rows_quarantined + rows_skipped (title,
+-- header, blank and note rows, the file's own, counted on its first part).
+alter table audit.recap_submissions add column if not exists rows_read integer;
+alter table audit.recap_submissions add column if not exists rows_skipped integer;
 -- Loaded with --replace: the versions before it carry nothing into the current figures (see
 -- staging.recap_rows_current); otherwise a region the new version lacks keeps its earlier figures.
 alter table audit.recap_submissions add column if not exists replaces_all boolean default false;

@@ -1,21 +1,47 @@
 """The validation report a data officer reads: per file, what was accepted, rejected and found (in Bahasa
 Indonesia, as everything people read)."""
 
+from collections import Counter
+
 from kbetl.reports.numbers import id_number
 from kbetl.sources.recaps.check import LEVEL_WORDS, ValidatedRecap
+from kbetl.sources.recaps.grid import shown_name
 from kbetl.sources.recaps.stage import StagedFile
 
 KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif"}
 
 
+SKIPPED_WORDS = {"title": "judul", "header": "judul kolom", "blank": "kosong", "note": "catatan",
+                 "other_year": "tahun lain", "method_row": "baris metode yang digabung ke baris wilayahnya"}
+
+
 def validation_report(item: StagedFile) -> str:
+    """The file's name escaped (a line break in it cannot start a line of its own)."""
     if not item.recaps:
-        return f"DITOLAK {item.path}\n  {item.refused}\n  Tidak ada isi berkas ini yang dapat dimuat."
+        return f"DITOLAK {shown_name(item.path)}\n  {item.refused}\n  Tidak ada isi berkas ini yang dapat dimuat."
     status = "ADA KESALAHAN" if any(r.has_errors for r in item.recaps) else "OK"
-    lines = [f"{status} {item.path}"]
+    lines = [f"{status} {shown_name(item.path)}", *_file_lines(item)]
     for recap in item.recaps:
         lines += _part(recap)
     return "\n".join(lines)
+
+
+def _file_lines(item: StagedFile) -> list[str]:
+    """Which sheet was read, and every row of it accounted for: read = accepted + rejected + skipped."""
+    extract = item.recaps[0].extract
+    lines = []
+    if extract.sheet_name is not None:
+        lines.append(f"  lembar {extract.sheet_name!r} dibaca; lembar lain: "
+                     f"{', '.join(map(repr, extract.other_sheets))}")
+    accepted = sum(r.rows_accepted for r in item.recaps)
+    rejected = sum(r.rows_rejected for r in item.recaps)
+    kinds = Counter(kind for _, kind, _ in extract.skipped_rows)
+    why = ", ".join(f"{id_number(n)} {SKIPPED_WORDS[k]}" for k, n in kinds.items())
+    line = (f"  seluruh berkas: {id_number(item.rows_read)} baris = {id_number(accepted)} diterima + "
+            f"{id_number(rejected)} ditolak + {id_number(item.rows_skipped)} dilewati" + (f" ({why})" if why else ""))
+    if extract.continued_lines:
+        line += f"; {id_number(extract.continued_lines)} baris teks lagi adalah lanjutan sel bertanda kutip"
+    return [*lines, line]
 
 
 def _part(recap: ValidatedRecap) -> list[str]:

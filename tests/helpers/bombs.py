@@ -47,7 +47,8 @@ def row_xml(*values) -> str:
 HEADER_ROWS = row_xml(TITLE) + row_xml("Kabupaten/Kota", "Sasaran", "Jumlah")
 
 
-def write_xlsx_parts(path: Path, sheet_chunks: Iterable[bytes], *, sheet_prefix: str = _SHEET_OPEN) -> Path:
+def write_xlsx_parts(path: Path, sheet_chunks: Iterable[bytes], *, sheet_prefix: str = _SHEET_OPEN,
+                     sheet_suffix: str = _SHEET_CLOSE) -> Path:
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as book:
         book.writestr("[Content_Types].xml", _CONTENT_TYPES)
         book.writestr("_rels/.rels", _RELS)
@@ -57,7 +58,7 @@ def write_xlsx_parts(path: Path, sheet_chunks: Iterable[bytes], *, sheet_prefix:
             sheet.write(sheet_prefix.encode())
             for chunk in sheet_chunks:
                 sheet.write(chunk)
-            sheet.write(_SHEET_CLOSE.encode())
+            sheet.write(sheet_suffix.encode())
     return path
 
 
@@ -80,6 +81,13 @@ def xlsx_cell_bomb(path: Path, inflated: int = GIB) -> Path:
         yield ("</t></is></c>" + _cell(1500) + _cell(1200) + "</row>").encode()
 
     return write_xlsx_parts(path, chunks())
+
+
+def xlsx_merged_bomb(path: Path, ref: str = "A1:XFD1048576") -> Path:
+    """A few KB: a valid recap whose sheet declares one merged range over the whole sheet."""
+    body = HEADER_ROWS + row_xml("Kaur", 1500, 1200)
+    suffix = f'</sheetData><mergeCells count="1"><mergeCell ref="{ref}"/></mergeCells></worksheet>'
+    return write_xlsx_parts(path, [body.encode()], sheet_suffix=suffix)
 
 
 def xlsx_billion_laughs(path: Path) -> Path:

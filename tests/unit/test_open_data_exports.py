@@ -70,7 +70,8 @@ def test_year_option_keeps_only_that_years_rows_of_a_long_export(tmp_path):
     path = write_long_export(tmp_path / "kb_aktif_long.csv", {2021: {"Srandakan": 3700}, 2022: {"Srandakan": 3800}})
     item = stage_recap(path, year=2022, kind="current_users")
     assert [r.campaign_year for r in item.recaps] == [2022]
-    assert item.recap.extract.skipped_rows[0] == (2, "Srandakan: tahun 2021, bukan 2022")
+    assert [r for r in item.recap.extract.skipped_rows if r[1] == "other_year"][0] == (
+        2, "other_year", "Srandakan: tahun 2021, bukan 2022")
 
 
 def test_a_method_the_contract_does_not_know_rejects_that_kapanewon(tmp_path):

@@ -32,7 +32,7 @@ def test_semicolon_windows1252_title_two_row_header_total_row_and_notes(tmp_path
     assert figures(extract, 6)["pill"] is None, "an empty method cell stays unknown"
     total = figures(extract, 8)
     assert total["is_total_row"] and total["region_name"] == "JUMLAH PROVINSI" and total["total"] == 6114.0
-    assert extract.skipped_rows == [(9, "Sumber: Perwakilan BKKBN")]
+    assert [r for r in extract.skipped_rows if r[1] == "note"] == [(9, "note", "Sumber: Perwakilan BKKBN")]
 
 
 def test_windows1252_characters_survive(tmp_path):

@@ -67,9 +67,10 @@ def validate_recap(extract: RecapExtract) -> list[ValidatedRecap]:
     rows = extract.rows
     default_year = extract.campaign_year or _only(rows["report_year"])
     years = rows["report_year"].astype("Float64").fillna(default_year)
-    if rows.empty and default_year is None or years.isna().any():
+    if years.isna().all():
         raise RecapStructureError(f"{extract.file_name}: judulnya tidak menyebut tahun kampanye; berikan tahunnya "
                                   "dengan --year")
+    years = _rows_without_a_year(extract, years)
     default_parent = extract.parent_name or _only(rows["parent_reported"]) or ""
     parents = ([extract.region_option] * len(rows) if extract.region_option
                else rows["parent_reported"].fillna(default_parent).tolist())
@@ -84,6 +85,21 @@ def validate_recap(extract: RecapExtract) -> list[ValidatedRecap]:
     return parts
 
 
+def _rows_without_a_year(extract: RecapExtract, years: pd.Series) -> pd.Series:
+    """A row whose year is neither in its cell nor in the title is rejected, naming the row (unless its year
+    cell was already found wrong), and goes with the first year's rows so that it is counted."""
+    missing = years.isna()
+    if missing.any():
+        named = {p[0] for p in extract.problems}
+        label = _label(extract, "report_year")
+        for source_row in extract.rows.loc[missing, "source_row"]:
+            if source_row not in named:
+                extract.problems.append((int(source_row), "report_year", "year", None,
+                                         f"baris {source_row}, kolom {label}: sel kosong, padahal judulnya tidak "
+                                         "menyebut tahun; isi tahunnya lalu kirim ulang berkas"))
+    return years.fillna(years.dropna().iloc[0])
+
+
 def _only(column: pd.Series):
     """The one value a year or parent column gives (so that a total row without it joins the others)."""
     values = column.dropna().unique()
@@ -96,7 +112,8 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
     row_level, parent_code, parent_name = _parent(extract, regions, map_version)
 
     rows = extract.rows.reset_index(drop=True)
-    problems = _contract_problems(rows, extract) + list(extract.problems)
+    unsplit = {p[0] for p in extract.problems if p[2] == "split_like_header"}  # its one problem says it all
+    problems = [p for p in _contract_problems(rows, extract) if p[0] not in unsplit] + list(extract.problems)
     bad_rows = {p[0] for p in problems}
     candidates = rows.loc[~rows["source_row"].isin(bad_rows)]
     region_rows = candidates.loc[~candidates["is_total_row"].astype(bool)]

@@ -12,6 +12,7 @@ not a whole number above zero is refused naming the variable (kbetl.settings), n
 | KBETL_RECAP_MAX_XLSX_BYTES      | 16 MiB      | uncompressed size of all members of an XLSX (its ZIP)    |
 | KBETL_RECAP_MAX_XLSX_RATIO      | 200         | uncompressed / compressed size of any XLSX member over 1 MiB |
 | KBETL_RECAP_MAX_ROWS            | 10000       | rows of a sheet (CSV lines or XLSX rows)                 |
+| KBETL_RECAP_MAX_COLUMNS         | 256         | columns of a sheet (Excel 2003's own limit)              |
 | KBETL_RECAP_MAX_CELL_CHARS      | 32767       | characters in one cell (Excel's own limit)               |
 """
 
@@ -47,6 +48,7 @@ MAX_FILE_BYTES = Limit("KBETL_RECAP_MAX_FILE_BYTES", 20 * MIB, "size of a recap 
 MAX_XLSX_BYTES = Limit("KBETL_RECAP_MAX_XLSX_BYTES", 16 * MIB, "uncompressed size of an XLSX")
 MAX_XLSX_RATIO = Limit("KBETL_RECAP_MAX_XLSX_RATIO", 200, "compression ratio of an XLSX member")
 MAX_ROWS = Limit("KBETL_RECAP_MAX_ROWS", 10_000, "rows of a sheet")
+MAX_COLUMNS = Limit("KBETL_RECAP_MAX_COLUMNS", 256, "columns of a sheet")
 MAX_CELL_CHARS = Limit("KBETL_RECAP_MAX_CELL_CHARS", 32_767, "characters in a cell")
 
-ALL = (MAX_FILE_BYTES, MAX_XLSX_BYTES, MAX_XLSX_RATIO, MAX_ROWS, MAX_CELL_CHARS)
+ALL = (MAX_FILE_BYTES, MAX_XLSX_BYTES, MAX_XLSX_RATIO, MAX_ROWS, MAX_COLUMNS, MAX_CELL_CHARS)

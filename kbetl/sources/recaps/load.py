@@ -12,6 +12,7 @@ import duckdb
 import pandas as pd
 
 from kbetl.sources.recaps.check import METHODS, ValidatedRecap
+from kbetl.sources.recaps.grid import shown_name, stored_name
 from kbetl.sources.recaps.stage import StagedFile
 from kbetl.warehouse.database import mark_stale, rollback
 from kbetl.warehouse.run import FileLoad, Run, now
@@ -28,9 +29,9 @@ def load_staged(run: Run, staged: list[StagedFile], replace: bool = False) -> li
     refused = []
     for item in staged:
         if item.unchanged:
-            run.files.append(FileLoad(item.path.name, "unchanged", 0, 0, 0))
+            run.files.append(FileLoad(shown_name(item.path.name), "unchanged", 0, 0, 0))
         elif item.recap is None:
-            record_refused(run.con, item.path.name, None, item.refused, run.id)
+            record_refused(run.con, stored_name(item.path.name), None, item.refused, run.id)
             refused.append(item)
         else:
             run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id, replace))
@@ -54,11 +55,12 @@ def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], sou
     con.execute("begin")
     try:
         con.execute("insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?)",
-                    [extract.sha256, extract.file_name, str(source_path), len(extract.content),
+                    [extract.sha256, stored_name(source_path.name), stored_name(source_path), len(extract.content),
                      extract.content, loaded_at, run_id])
         missing = []
-        for recap in recaps:
-            _insert_part(con, recap, loaded_at, run_id, replace)
+        for number, recap in enumerate(recaps):
+            _insert_part(con, recap, loaded_at, run_id, replace, stored_name(source_path.name),
+                         skipped=0 if number else len(extract.skipped_rows))
             missing += _missing_regions(con, recap, replace)
         mark_stale(con, [recap.campaign_year for recap in recaps])
         con.execute("commit")
@@ -89,7 +91,8 @@ def _replacing_afterwards(con: duckdb.DuckDBPyConnection, recaps: list[Validated
 
 
 def _insert_part(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, loaded_at, run_id: str,
-                 replace: bool) -> None:
+                 replace: bool, file_name: str, skipped: int) -> None:
+    """skipped: the file's rows skipped with a reason (title, header, blank, notes), counted on its first part."""
     extract = recap.extract
     rows = pd.concat([recap.accepted.assign(is_total_row=False), recap.parent_figures.assign(is_total_row=True)],
                      ignore_index=True).assign(report_year=recap.campaign_year,
@@ -97,16 +100,18 @@ def _insert_part(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, loaded_a
     next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
     con.execute("insert into audit.recap_submissions (file_sha256, load_seq, campaign_year, scope_code, row_level, "
                 "map_version, title, header_row, rows_accepted, rows_quarantined, findings, loaded_at, run_id, "
-                "report_kind, replaces_all) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "report_kind, replaces_all, rows_read, rows_skipped) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
                  recap.map_version, extract.title, extract.header_row, len(rows), recap.rows_rejected,
-                 len(recap.findings), loaded_at, run_id, recap.kind, replace and len(rows) > 0])
+                 len(recap.findings), loaded_at, run_id, recap.kind, replace and len(rows) > 0,
+                 recap.rows_in + skipped, skipped])
     _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256), ["file_sha256", *ROW_COLUMNS])
     _insert(con, "audit.quarantine",
-            recap.quarantine.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+            recap.quarantine.assign(file_sha256=extract.sha256, file_name=file_name, run_id=run_id),
             list(QUARANTINE))
     _insert(con, "audit.findings",
-            recap.findings.assign(file_sha256=extract.sha256, file_name=extract.file_name, run_id=run_id),
+            recap.findings.assign(file_sha256=extract.sha256, file_name=file_name, run_id=run_id),
             list(FINDINGS))
 
 

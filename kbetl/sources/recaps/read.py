@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from kbetl.reference.tables import header_aliases, header_levels, report_kind_markers
+from kbetl.reference.tables import campaign_years, header_aliases, header_levels, report_kind_markers
 from kbetl.sources.recaps import limits
-from kbetl.sources.recaps.grid import Cell, read_grid
+from kbetl.sources.recaps.grid import DELIMITERS, Cell, Sheet, read_sheets, shown_name
 from kbetl.sources.recaps.numbers import id_format, parse_number
 from schemas.methods import METHOD_CODES, METHODS
 
@@ -41,6 +41,10 @@ FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahu
 
 class RecapStructureError(ValueError):
     """The file cannot be read as a recap at all; nothing of it is loaded."""
+
+
+class NoHeader(RecapStructureError):
+    """No row of a sheet is a recap's header."""
 
 
 @dataclass(frozen=True)
@@ -69,8 +73,12 @@ class RecapExtract:
     title_regency: str | None = None
     title_province: str | None = None
     ignored_columns: list[str] = field(default_factory=list)
-    skipped_rows: list[tuple[int, str]] = field(default_factory=list)
+    # rows not read as a region or total row: (row, why: title, header, blank, note, other_year, its text)
+    skipped_rows: list[tuple[int, str, str]] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)  # rows found unusable while reading (schemas.audit.PROBLEM)
+    sheet_name: str | None = None  # the sheet read, of a workbook with several
+    other_sheets: list[str] = field(default_factory=list)
+    continued_lines: int = 0  # CSV lines that continue a quoted cell with a line break
 
 
 def read_recap(path: Path, year: int | None = None, region: str | None = None,
@@ -82,16 +90,17 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
         content = path.read_bytes()
     except OSError as exc:
         raise RecapStructureError(_unreadable(path, exc)) from exc
-    grid = read_grid(path, content)
-    header_row, header, span = _find_header(path.name, grid)
+    file_name = shown_name(path.name)
+    sheet, (header_row, header, span) = _recap_sheet(file_name, read_sheets(path, content))
+    grid = sheet.rows
     title = " ".join(str(c) for row in grid[:header_row] for c in row if c is not None)
-    region_column, parent_columns = _region_columns(path.name, header_row, header)
+    region_column, parent_columns = _region_columns(file_name, header_row, header)
     title_year = _YEAR.findall(title)
     title_regency, title_province = _title_regency(title), _title_parent(title)
     level = region_column.level or _level_from_title(region, title_regency, title_province)
     labels = [str(c) for c in grid[header_row] if c is not None]
     extract = RecapExtract(
-        file_name=path.name,
+        file_name=file_name,
         content=content,
         sha256=hashlib.sha256(content).hexdigest(),
         title=title,
@@ -107,13 +116,40 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
         title_regency=title_regency,
         title_province=title_province,
         ignored_columns=[label for label in labels if _field_for(label) is None],
+        sheet_name=sheet.name if len(sheet.workbook_sheets) > 1 else None,
+        other_sheets=[name for name in sheet.workbook_sheets if name != sheet.name],
+        continued_lines=sheet.continued,
     )
-    rows = _region_rows(grid, header_row + span, header, region_column, parent_columns, extract)
+    for index in range(header_row + span):
+        kind_of_row = "header" if index >= header_row else "title" if any(c is not None for c in grid[index]) \
+            else "blank"
+        extract.skipped_rows.append((index + 1, kind_of_row, _row_text(grid[index])))
+    rows = _region_rows(sheet, header_row + span, header, region_column, parent_columns, extract)
     if any(c.field == "method_name" for c in header):
         rows = _pivoted(rows, extract)
     extract.kind = kind or _kind_of(extract, list(dict.fromkeys(labels + [c.label for c in header])), rows)
     extract.rows = _for_year(rows, year, extract)
     return extract
+
+
+def _recap_sheet(file_name: str, sheets) -> tuple[Sheet, tuple[int, list[HeaderColumn], int]]:
+    """The first sheet that holds a recap (a header with a region column), and its header."""
+    seen = []
+    for sheet in sheets:
+        try:
+            return sheet, _find_header(file_name, sheet.rows)
+        except NoHeader as exc:
+            seen.append(sheet.name)
+            if len(sheet.workbook_sheets) <= 1 or len(seen) == len(sheet.workbook_sheets):
+                if len(seen) > 1:
+                    raise NoHeader(f"{exc} (di lembar mana pun: {', '.join(map(repr, seen))})") from None
+                raise
+    raise RecapStructureError(f"{file_name}: buku kerja ini tidak memuat lembar kerja; simpan ulang dari program "
+                              "lembar kerja sebagai XLSX atau CSV")
+
+
+def _row_text(row: list[Cell]) -> str:
+    return " ".join(str(c) for c in row if c is not None)
 
 
 def check_file_size(path: Path) -> None:
@@ -125,14 +161,14 @@ def check_file_size(path: Path) -> None:
     max_bytes = limits.MAX_FILE_BYTES.value
     if size > max_bytes:
         raise RecapStructureError(
-            f"{path.name}: berkas {id_format(size / limits.MIB, 1)} MiB, melebihi batas "
+            f"{shown_name(path.name)}: berkas {id_format(size / limits.MIB, 1)} MiB, melebihi batas "
             f"{limits.MAX_FILE_BYTES.describe(max_bytes)} untuk berkas rekap, sehingga tidak dibaca; kirim rekapnya "
             "saja, atau naikkan batas itu")
 
 
 def _unreadable(path: Path, exc: OSError) -> str:
-    return (f"{path}: berkas tidak dapat dibaca ({exc.strerror}); periksa apakah berkas itu ada dan boleh dibaca, "
-            "lalu coba lagi")
+    return (f"{shown_name(path)}: berkas tidak dapat dibaca ({exc.strerror}); periksa apakah berkas itu ada dan "
+            "boleh dibaca, lalu coba lagi")
 
 
 def field_word(name: str) -> str:
@@ -251,7 +287,7 @@ def _find_header(file_name: str, grid: list[list[Cell]]) -> tuple[int, list[Head
                 f"metode, jumlah, atau %), yang ada hanya {[c for c in row if c is not None]}; tambahkan kolom "
                 "angkanya lalu kirim ulang berkas")
         return i, header, 2 if two_rows else 1
-    raise RecapStructureError(
+    raise NoHeader(
         f"{file_name}: tidak ada baris judul kolom dengan kolom wilayah (Provinsi, Kabupaten/Kota, Kab/Kota, "
         f"Kecamatan, Distrik, Kapanewon, Wilayah) dalam {HEADER_SEARCH_ROWS} baris pertama; tambahkan baris judul "
         "kolom dengan salah satu nama kolom wilayah itu lalu kirim ulang berkas")
@@ -298,8 +334,11 @@ def _code(cell: Cell) -> str | None:
     return digits if digits.isdigit() else cell
 
 
-def _region_rows(grid, first_data_row: int, header: list[HeaderColumn], region_column: HeaderColumn,
+def _region_rows(sheet: Sheet, first_data_row: int, header: list[HeaderColumn], region_column: HeaderColumn,
                  parent_columns: list[HeaderColumn], extract: RecapExtract) -> pd.DataFrame:
+    """Region and total rows; the others are skipped with their reason (blank, note). A row whose line could
+    not be split as the header's was is read as a rejected row, named, never merged or dropped."""
+    grid = sheet.rows
     region_col = region_column.col
     number_cols = {c.field: c.col for c in header if c.field in NUMBER_FIELDS}
     code_col = next((c.col for c in header if c.field == "region_code" and c.level in ("", region_column.level)), None)
@@ -316,9 +355,16 @@ def _region_rows(grid, first_data_row: int, header: list[HeaderColumn], region_c
         parent_name = str(cell(parent.col)) if parent and cell(parent.col) is not None else None
         numbers = {f: parse_number(cell(col)) for f, col in number_cols.items()}
         total_label = next((c for c in row[: region_col + 1] if isinstance(c, str) and _TOTAL_LABEL.match(c)), None)
-        if all(v is None for v in numbers.values()):
-            if any(c is not None for c in row):
-                extract.skipped_rows.append((index + 1, " ".join(str(c) for c in row if c is not None)))
+        unsplit = sheet.broken.get(index) or _other_delimiter(row, sheet.delimiter)
+        if unsplit:
+            name = _row_text(row)
+            extract.problems.append((index + 1, "region_name", "split_like_header", name,
+                                     f"baris {index + 1}: {unsplit}; baris ini tidak dibaca, perbaiki lalu kirim "
+                                     "ulang berkas"))
+            numbers = dict.fromkeys(number_cols)
+        elif all(v is None for v in numbers.values()):
+            text = _row_text(row)
+            extract.skipped_rows.append((index + 1, "note" if text else "blank", text))
             continue
         records.append({
             "source_row": index + 1,
@@ -338,17 +384,44 @@ def _region_rows(grid, first_data_row: int, header: list[HeaderColumn], region_c
     return frame if method_col is not None else frame.drop(columns=["method_name"])
 
 
+def _other_delimiter(row: list[Cell], delimiter: str | None) -> str | None:
+    """Why a CSV line is one cell holding a row written with another delimiter ('Kaur,1500,1200' in a file
+    split on ';'); None for any other row (a note with a comma in it stays a note)."""
+    cells = [c for c in row if c is not None]
+    if delimiter is None or len(cells) != 1 or not isinstance(cells[0], str):
+        return None
+    for other in DELIMITERS:
+        parts = cells[0].split(other)
+        if other != delimiter and len(parts) >= 3 and any(isinstance(parse_number(p.strip()), float) for p in parts):
+            return (f"barisnya ditulis dengan pemisah {other!r}, bukan {delimiter!r} seperti baris judul kolom, "
+                    "sehingga tidak terbagi menjadi kolom")
+    return None
+
+
+def known_years(kind: str) -> list[int]:
+    """The years the reference data knows for a kind of report: PSA campaign years; for a current-users
+    report any year from the first campaign to the last."""
+    years = campaign_years()
+    return years if kind == "psa" else list(range(years[0], years[-1] + 1))
+
+
 def _year(cell: Cell, source_row: int, extract: RecapExtract) -> int | None:
     if cell is None:
         return None
     value = parse_number(cell)
-    if isinstance(value, float) and value.is_integer() and 2000 <= value <= 2100:
-        return int(value)
     label = extract.columns.get("year", "tahun")
+    known = known_years(extract.kind)
+    if isinstance(value, float) and value.is_integer() and int(value) in known:
+        return int(value)
+    what = (f"tahun {int(value)} tidak dikenal data rujukan (yang dikenal: {_years_text(known)})"
+            if isinstance(value, float) and value.is_integer() else f"{cell!r} bukan tahun (seperti 2022)")
     extract.problems.append((source_row, "report_year", "year", str(cell),
-                             f"baris {source_row}, kolom {label}: {cell!r} bukan tahun (seperti 2022); perbaiki sel "
-                             "itu lalu kirim ulang berkas"))
+                             f"baris {source_row}, kolom {label}: {what}; perbaiki sel itu lalu kirim ulang berkas"))
     return None
+
+
+def _years_text(years: list[int]) -> str:
+    return ", ".join(map(str, years)) if len(years) <= 8 else f"{years[0]}–{years[-1]}"
 
 
 def _pivoted(rows: pd.DataFrame, extract: RecapExtract) -> pd.DataFrame:
@@ -360,6 +433,8 @@ def _pivoted(rows: pd.DataFrame, extract: RecapExtract) -> pd.DataFrame:
     for _, group in rows.groupby(keys, sort=False, dropna=False):
         first = group.iloc[0]
         first_of.update(dict.fromkeys(group["source_row"], int(first.source_row)))
+        extract.skipped_rows += [(int(r), "method_row", f"digabung ke baris {first.source_row}")
+                                 for r in group["source_row"].iloc[1:]]
         record = {**first.drop("method_name").to_dict(), **{f: None for f in (*METHOD_CODES, "total")}}
         for row in group.itertuples(index=False):
             written = str(row.method_name or "")
@@ -399,5 +474,6 @@ def _for_year(rows: pd.DataFrame, year: int | None, extract: RecapExtract) -> pd
         return rows.reset_index(drop=True)
     other = rows["report_year"].notna() & (rows["report_year"] != year)
     for row in rows.loc[other].itertuples(index=False):
-        extract.skipped_rows.append((row.source_row, f"{row.region_name}: tahun {row.report_year}, bukan {year}"))
+        extract.skipped_rows.append((row.source_row, "other_year",
+                                     f"{row.region_name}: tahun {row.report_year}, bukan {year}"))
     return rows.loc[~other].reset_index(drop=True)

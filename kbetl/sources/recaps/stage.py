@@ -4,6 +4,7 @@ import hashlib
 import multiprocessing
 import os
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -13,11 +14,13 @@ import duckdb
 
 from kbetl import progress
 from kbetl.sources.recaps.check import ValidatedRecap, validate_recap
-from kbetl.sources.recaps.grid import UnreadableFile
+from kbetl.sources.recaps.grid import UnreadableFile, shown_name
 from kbetl.sources.recaps.read import RecapStructureError, check_file_size, read_recap
 from kbetl.warehouse.database import connect
 
 RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
+# spreadsheets kbetl does not read: found in a folder, each is refused saying why, as when it is given directly
+OTHER_SPREADSHEETS = (".xls", ".ods")
 UNEXPECTED = "tidak dapat dibaca karena galat di dalam kbetl"
 
 
@@ -27,6 +30,16 @@ class StagedFile:
     recaps: list[ValidatedRecap] = field(default_factory=list)  # one per (year, parent region) of the file
     refused: str | None = None  # why the whole file was refused
     unchanged: bool = False  # its bytes are already in the warehouse
+
+    @property
+    def rows_read(self) -> int:
+        """Every row of the sheet read: region and total rows of all parts, and the rows skipped."""
+        return sum(len(r.extract.rows) for r in self.recaps) + self.rows_skipped
+
+    @property
+    def rows_skipped(self) -> int:
+        """Title, header, blank and note rows (the file's own, whichever part holds them)."""
+        return len(self.recaps[0].extract.skipped_rows) if self.recaps else 0
 
     @property
     def recap(self) -> ValidatedRecap | None:
@@ -39,10 +52,21 @@ def find_recap_files(paths: list[Path]) -> list[Path]:
     found = []
     for path in map(Path, paths):
         if path.is_dir():
-            found += sorted(p for p in path.rglob("*") if p.suffix.lower() in RECAP_SUFFIXES)
+            found += sorted(p for p in path.rglob("*")
+                            if p.suffix.lower() in RECAP_SUFFIXES + OTHER_SPREADSHEETS and not p.is_dir())
         else:
             found.append(path)
     return found
+
+
+def stage_each(paths: list[Path], year: int | None = None, region: str | None = None,
+               kind: str | None = None) -> Iterator[StagedFile]:
+    """The files found, staged one at a time (so that memory does not grow with their number), with
+    progress events for whoever shows them."""
+    files = find_recap_files(paths)
+    progress.emit("files_found", count=len(files))
+    for path in files:
+        yield _staged(stage_recap(path, year, region, kind=kind))
 
 
 def loaded_hashes(db_path: Path) -> frozenset[str]:
@@ -72,11 +96,11 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
     except (RecapStructureError, UnreadableFile) as exc:
         return StagedFile(path, refused=str(exc))
     except MemoryError:
-        return StagedFile(path, refused=f"{path.name}: terlalu besar untuk dibaca dengan memori mesin ini; "
+        return StagedFile(path, refused=f"{shown_name(path.name)}: terlalu besar untuk dibaca dengan memori mesin ini; "
                                         "kirim rekapnya saja dalam berkas tersendiri")
     except Exception as exc:  # a file must never stop the others; the fuzz tests keep this branch unused
         text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
-        return StagedFile(path, refused=f"{path.name}: {UNEXPECTED} ({text}); kirim berkas ini kepada "
+        return StagedFile(path, refused=f"{shown_name(path.name)}: {UNEXPECTED} ({text}); kirim berkas ini kepada "
                                         "pengelola kbetl")
 
 
