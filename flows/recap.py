@@ -1,8 +1,9 @@
-"""Flow: recap files → read and check (no warehouse) → load, models of the years touched, publish.
+"""Flow: recap files → each read, checked and loaded in turn → models of the years touched, publish.
 
 On a Dask cluster ($KBETL_DASK_ADDRESS) each file is read and checked by a task of its own on the cluster,
 which lands the result as validated Parquet on the shared landing location; the load reads it here."""
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from prefect import flow, task, unmapped
@@ -16,9 +17,11 @@ from kbetl.warehouse.publish import published_path
 
 
 @task
-def stage(db_path: Path, paths: list[str], year: int | None, region: str | None,
-          kind: str | None) -> list[StagedFile]:
-    return runs.stage(db_path, [Path(p) for p in paths], year, region, kind)
+def ingest(db_path: Path, paths: list[str], year: int | None, region: str | None, kind: str | None, command: str,
+           publish_to: Path, replace: bool) -> runs.IngestSummary:
+    """Each file read, checked and loaded before the next is read."""
+    return runs.ingest_recaps(db_path, [Path(p) for p in paths], year, region, command, kind=kind,
+                              publish_to=publish_to, replace=replace)
 
 
 @task
@@ -28,16 +31,16 @@ def stage_landed(path: str, year: int | None, region: str | None, kind: str | No
 
 
 def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kind: str | None,
-                     landing_dir: Path) -> list[StagedFile]:
+                     landing_dir: Path) -> Iterator[StagedFile]:
     """Files already loaded are not skipped here (the working file is the writer host's): the load finds
-    their bytes and counts them unchanged."""
+    their bytes and counts them unchanged. Each landed file is read back as the load takes it."""
     files = [str(p) for p in find_recap_files([Path(p) for p in paths])]
     landed = stage_landed.map(files, unmapped(year), unmapped(region), unmapped(kind), unmapped(str(landing_dir)))
-    return [landing.read_staged(Path(path)) for path in landed.result()]
+    return (landing.read_staged(Path(path)) for path in landed.result())
 
 
 @task
-def load(db_path: Path, staged: list[StagedFile], command: str, parameters: dict,
+def load(db_path: Path, staged: Iterable[StagedFile], command: str, parameters: dict,
          publish_to: Path, replace: bool = False) -> runs.IngestSummary:
     return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to, replace=replace)
 
@@ -50,10 +53,12 @@ def ingest_recaps(paths: list[str], year: int | None = None, region: str | None 
     file replaces the earlier versions of its scopes whole (regions only they had are dropped)."""
     db_path = database_path(db)
     landing_dir = fanout.cluster_landing()
-    staged = (stage(db_path, paths, year, region, kind) if landing_dir is None
-              else stage_on_cluster(paths, year, region, kind, landing_dir))
-    summary = load(db_path, staged, command,
-                   {"paths": paths, "year": year, "region": region, "kind": kind, "replace": replace},
-                   published_path(db_path, publish_to), replace)
+    publish = published_path(db_path, publish_to)
+    if landing_dir is None:
+        summary = ingest(db_path, paths, year, region, kind, command, publish, replace)
+    else:
+        summary = load(db_path, stage_on_cluster(paths, year, region, kind, landing_dir), command,
+                       {"paths": paths, "year": year, "region": region, "kind": kind, "replace": replace},
+                       publish, replace)
     print(ingest_summary(summary))
     return summary

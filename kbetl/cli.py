@@ -12,6 +12,7 @@ import click
 
 from kbetl import progress, settings
 from kbetl.cli_options import Refused, campaign_year, province_list, published_file, region
+from kbetl.reference.tables import campaign_years
 from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.numbers import id_number
 from kbetl.reports.progress import ProgressView
@@ -194,8 +195,13 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     """The daily digest: with --province/--regency, print that region's digest; otherwise send the due digests
     to the recipients (Apprise URLs in the environment variables the CSV names) and retry earlier failures."""
     from kbetl.reference.tables import yesterday_in_wib
-    from kbetl.reports.delivery import (RecipientsError, delivery_summary, nothing_delivered, recipients_file,
-                                        send_digests)
+    from kbetl.reports.delivery import (
+        RecipientsError,
+        delivery_summary,
+        nothing_delivered,
+        recipients_file,
+        send_digests,
+    )
     from kbetl.reports.digest import NoDigest, digest_text, parse_at
 
     day = day.date() if day else yesterday_in_wib()
@@ -284,7 +290,7 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 
     parameters = {"lookback_days": lookback_days}
     if provinces:
-        parameters["provinces"] = province_list(provinces, [latestcampaign_year()])
+        parameters["provinces"] = province_list(provinces, [max(campaign_years())])
     if recap_dir:
         parameters["recap_dir"] = str(recap_dir.resolve())
     serve_nightly(parameters)

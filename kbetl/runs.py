@@ -18,7 +18,7 @@ from kbetl import progress
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, campaign_days_between
 from kbetl.sources.recaps.load import load_staged
-from kbetl.sources.recaps.stage import StagedFile, find_recap_files, loaded_hashes, stage_recaps
+from kbetl.sources.recaps.stage import StagedFile, stage_each
 from kbetl.sources.report_api import load as report_load
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
 from kbetl.warehouse.database import WarehouseError
@@ -72,16 +72,7 @@ class BackfillYear:
 
 # --- recap files ------------------------------------------------------------------------------------
 
-def stage(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
-          kind: str | None = None) -> list[StagedFile]:
-    """Reads and checks the files (recursing into folders), skipping those whose bytes are loaded. kind
-    ('psa', 'current_users') overrides what the headers say."""
-    files = find_recap_files(paths)
-    progress.emit("files_found", count=len(files))
-    return stage_recaps(files, year, region, loaded_hashes(db_path), kind=kind)
-
-
-def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameters: dict | None = None, *,
+def load_recaps(db_path: Path, staged: Iterable[StagedFile], command: str, parameters: dict | None = None, *,
                 rebuild: str = "touched", publish_to: Path | None = None, replace: bool = False) -> IngestSummary:
     """replace: each file replaces every earlier version of its scopes (regions only they had are dropped)."""
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
@@ -92,9 +83,14 @@ def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameter
 def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
                   command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
                   publish_to: Path | None = None, replace: bool = False) -> IngestSummary:
+    """Reads and checks the files (recursing into folders) one at a time inside the run, each loaded before
+    the next is read, skipping those whose bytes are loaded. kind ('psa', 'current_users') overrides what
+    the title and headers say."""
     parameters = {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind, "replace": replace}
-    return load_recaps(db_path, stage(db_path, paths, year, region, kind), command, parameters, rebuild=rebuild,
-                       publish_to=publish_to, replace=replace)
+    with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
+        loaded = frozenset(h for (h,) in run.con.execute("select file_sha256 from audit.recap_submissions").fetchall())
+        refused = load_staged(run, stage_each(paths, year, region, kind, loaded), replace)
+    return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
 
 
 # --- daily facility reports -------------------------------------------------------------------------

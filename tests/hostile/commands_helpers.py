@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.hostile.runs_helpers import KBETL
-from tests.unit.test_digest import published
 from tests.helpers.facility_data import bengkulu_2022
 from tests.helpers.warehouse import SAMPLE_DIR, publish_recaps
+from tests.hostile.runs_helpers import KBETL
+from tests.unit.test_digest import published
 
 
 def kbetl(tmp_path: Path, *args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -23,9 +23,9 @@ from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.warehouse.publish import published_path
 from kbetl.warehouse.run import warehouse_run
 from kbetl.warehouse.transform import run_transforms
-from tests.helpers.warehouse import SAMPLE_DIR, marts_snapshot
 from tests.helpers.recap_files import KALSEL_2024 as GOOD
 from tests.helpers.recap_files import worse_kalsel_resend as worse_resend
+from tests.helpers.warehouse import SAMPLE_DIR, marts_snapshot
 
 DISK_FULL = "IO Error: Could not write file: No space left on device"
 

@@ -78,7 +78,8 @@ def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(
     assert eligible[0] == 1 and len(eligible) == len(national) - 1
     seluma = TARGET_JUMP["regency"]
     assert query(published, "select quality_flags from marts.achievement where campaign_year = 2024 "
-                            "and region_code = ?", [seluma]) == [(["regency_achievement_outlier", "target_vs_history"],)]
+                            "and region_code = ?", [seluma]) == [
+        (["regency_achievement_outlier", "target_vs_history"],)]
     assert {eligible for (eligible,) in query(
         published, "select award_eligible from marts.ranking where campaign_year = 2024 and region_code = ?",
         [seluma])} == {False}

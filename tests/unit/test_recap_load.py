@@ -4,6 +4,8 @@ import shutil
 
 import pytest
 
+import kbetl.sources.recaps.stage as stage
+from kbetl import runs
 from kbetl.sources.recaps import load
 from kbetl.warehouse.database import WriteFailed
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
@@ -92,3 +94,20 @@ def test_files_already_in_the_warehouse_are_not_extracted_again(db, tmp_path):
     known = loaded_hashes(db)
     assert stage_recap(BENGKULU_2022, loaded=known).unchanged
     assert stage_recap(changed, loaded=known).recap is not None
+
+
+def test_ingest_reads_each_file_only_after_the_one_before_is_loaded(db, tmp_path, monkeypatch):
+    """Memory does not grow with the number of files: none is read ahead of the load (issue 20, case 5)."""
+    folder = tmp_path / "recaps"
+    folder.mkdir()
+    for name in ("a_bengkulu.csv", "b_kalsel.csv"):
+        shutil.copy(BENGKULU_2022 if name.startswith("a") else KALSEL_2022, folder / name)
+    events = []
+    real_stage, real_load = stage.stage_recap, load.load_recap
+    monkeypatch.setattr(stage, "stage_recap", lambda path, *a, **k: events.append(("read", path.name))
+                        or real_stage(path, *a, **k))
+    monkeypatch.setattr(load, "load_recap", lambda con, recaps, path, *a: events.append(("load", path.name))
+                        or real_load(con, recaps, path, *a))
+    runs.ingest_recaps(db, [folder])
+    assert events == [("read", "a_bengkulu.csv"), ("load", "a_bengkulu.csv"),
+                      ("read", "b_kalsel.csv"), ("load", "b_kalsel.csv")]

@@ -134,8 +134,8 @@ def _csv_sheet(path: Path, content: bytes) -> Sheet:
             for line in lines:
                 if line.count('"') % 2:
                     sheet.broken[len(sheet.rows)] = (
-                        f"tanda kutip (\") di baris ini tidak ditutup, sehingga baris-baris sesudahnya akan terbaca "
-                        f"sebagai satu sel; hapus atau tutup tanda kutip itu")
+                        "tanda kutip (\") di baris ini tidak ditutup, sehingga baris-baris sesudahnya akan terbaca "
+                        "sebagai satu sel; hapus atau tutup tanda kutip itu")
                     fields = line.rstrip("\r\n").split(delimiter)
                 else:
                     fields = _fields([line], delimiter)

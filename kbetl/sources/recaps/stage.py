@@ -60,13 +60,13 @@ def find_recap_files(paths: list[Path]) -> list[Path]:
 
 
 def stage_each(paths: list[Path], year: int | None = None, region: str | None = None,
-               kind: str | None = None) -> Iterator[StagedFile]:
-    """The files found, staged one at a time (so that memory does not grow with their number), with
-    progress events for whoever shows them."""
+               kind: str | None = None, loaded: frozenset[str] = frozenset()) -> Iterator[StagedFile]:
+    """The files found, staged one at a time as the caller takes them (so that memory does not grow with
+    their number), skipping those whose bytes are loaded, with progress events for whoever shows them."""
     files = find_recap_files(paths)
     progress.emit("files_found", count=len(files))
     for path in files:
-        yield _staged(stage_recap(path, year, region, kind=kind))
+        yield _staged(stage_recap(path, year, region, loaded, kind=kind))
 
 
 def loaded_hashes(db_path: Path) -> frozenset[str]:
