@@ -9,11 +9,15 @@ INSTALLED := $(VENV)/.installed
 run: $(INSTALLED)
 	$(BIN)/kbetl-dev quickstart
 
+# Tests run on every core (pytest-xdist); tests that share a server or a built warehouse are marked
+# xdist_group and stay on one worker. TEST_WORKERS=0 runs them in this process, one after another.
+TEST_WORKERS ?= logical
+
 test: $(INSTALLED)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup
 
 unit: $(INSTALLED)
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadgroup tests/unit
 
 samples: $(INSTALLED)
 	$(BIN)/kbetl-dev generate-samples data/sample
