@@ -13,18 +13,6 @@ import pytest  # noqa: E402
 import flows  # noqa: E402, F401  (kbetl's Prefect settings and exit handler, before Prefect is imported)
 
 
-@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run in parallel (make test), the tests of a module that share a module-scoped fixture (a cluster, a
-    warehouse built for them, a browser's pages) stay on one worker, so that it is built once."""
-    for item in items:
-        if item.get_closest_marker("xdist_group"):
-            continue
-        info = getattr(item, "_fixtureinfo", None)
-        if info and any(d.scope == "module" for defs in info.name2fixturedefs.values() for d in defs):
-            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
-
-
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "warehouse.duckdb"
