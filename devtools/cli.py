@@ -13,7 +13,6 @@ import click
 from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow
 from kbetl.quality.scorecard import quality_line
 from kbetl.reports.campaign_report import write_campaign_report
-from kbetl.reports.report_data import latest_year
 from kbetl.reports.tables import fastest_table, league_table
 from kbetl.runs import parse_years
 from kbetl.sources.report_api.client import TOKEN_ENV
@@ -59,16 +58,15 @@ def quickstart(db: Path | None, publish_to: Path | None) -> None:
         raise click.ClickException(f"daily pull failed: {state.message}")
     analyst_file = state.result().published
     con = connect(analyst_file, read_only=True)
-    try:
-        click.echo(league_table(con))
+    try:  # the year of the daily path: its league, fastest kabupaten/kota and report carry its findings
+        click.echo(league_table(con, QUICKSTART_YEAR))
         click.echo("")
         click.echo(fastest_table(con, QUICKSTART_YEAR, "63"))
         click.echo("")
         click.echo(quality_line(con, QUICKSTART_YEAR))
-        year = latest_year(con)
     finally:
         con.close()
-    report = write_campaign_report(analyst_file, year, working_db_path=summary.db_path)
+    report = write_campaign_report(analyst_file, QUICKSTART_YEAR)
     click.echo(f"\nCampaign report (HTML, opens offline): {report}")
     click.echo(f"Analyst database (published): {analyst_file}")
     click.echo(f"Working database (the pipeline's own): {summary.db_path}")

@@ -4,7 +4,9 @@ location every machine sees ($KBETL_LANDING): recap files, landed exports, valid
 them on the writer host."""
 
 import os
+import socket
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from prefect.task_runners import TaskRunner
 
@@ -12,6 +14,8 @@ from kbetl.landing import LANDING_ENV, shared_landing
 from kbetl.warehouse.database import WarehouseError
 
 DASK_ENV = "KBETL_DASK_ADDRESS"
+DASK_DEFAULT_PORT = 8786
+SCHEDULER_CONNECT_S = 5.0  # a scheduler on the network answers in milliseconds; Dask itself waits 30 s
 
 
 class ScaleOutSettingError(WarehouseError):
@@ -20,6 +24,22 @@ class ScaleOutSettingError(WarehouseError):
 
 def dask_address() -> str | None:
     return os.environ.get(DASK_ENV, "").strip() or None
+
+
+def check_scheduler() -> None:
+    """When $KBETL_DASK_ADDRESS is set, its scheduler must accept a connection (within a few seconds):
+    checked before a run starts, so that a wrong address is one sentence naming the setting."""
+    address = dask_address()
+    if address is None:
+        return
+    try:
+        parts = urlsplit(address if "://" in address else f"tcp://{address}")
+        socket.create_connection((parts.hostname, parts.port or DASK_DEFAULT_PORT), SCHEDULER_CONNECT_S).close()
+    except (OSError, ValueError, TypeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        raise ScaleOutSettingError(f"{DASK_ENV}={address!r}: penjadwal Dask di alamat itu tidak dapat dihubungi "
+                                   f"({reason}); jalankan penjadwalnya, perbaiki alamatnya, atau kosongkan "
+                                   f"{DASK_ENV} agar semuanya berjalan di mesin ini.") from None
 
 
 def task_runner() -> TaskRunner | None:

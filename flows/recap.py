@@ -38,20 +38,22 @@ def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kin
 
 @task
 def load(db_path: Path, staged: list[StagedFile], command: str, parameters: dict,
-         publish_to: Path) -> runs.IngestSummary:
-    return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to)
+         publish_to: Path, replace: bool = False) -> runs.IngestSummary:
+    return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to, replace=replace)
 
 
 @flow(name="ingest-recaps", log_prints=True, task_runner=fanout.task_runner())
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
                   db: str | None = None, publish_to: str | None = None, command: str = "ingest",
-                  kind: str | None = None) -> runs.IngestSummary:
-    """kind: 'psa' or 'current_users' for every file (default: what each file's headers say)."""
+                  kind: str | None = None, replace: bool = False) -> runs.IngestSummary:
+    """kind: 'psa' or 'current_users' for every file (default: what each file's headers say). replace: each
+    file replaces the earlier versions of its scopes whole (regions only they had are dropped)."""
     db_path = database_path(db)
     landing_dir = fanout.cluster_landing()
     staged = (stage(db_path, paths, year, region, kind) if landing_dir is None
               else stage_on_cluster(paths, year, region, kind, landing_dir))
-    summary = load(db_path, staged, command, {"paths": paths, "year": year, "region": region, "kind": kind},
-                   published_path(db_path, publish_to))
+    summary = load(db_path, staged, command,
+                   {"paths": paths, "year": year, "region": region, "kind": kind, "replace": replace},
+                   published_path(db_path, publish_to), replace)
     print(ingest_summary(summary))
     return summary

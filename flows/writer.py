@@ -23,9 +23,9 @@ def hold_writer_slot(name: str) -> Iterator[None]:
     try:
         slot.enter_context(concurrency(name, occupy=1, strict=True, lease_duration=LEASE_S))
     except ConcurrencySlotAcquisitionError as exc:
-        raise WarehouseError(f"the warehouse writer's slot could not be taken from Prefect's global concurrency "
-                             f"limit {name!r} ({exc}); create it with `prefect gcl create {name} --limit 1` "
-                             f"(python -m flows.deploy does) or unset {run.WRITER_LIMIT_ENV}") from None
+        raise WarehouseError(f"slot penulis gudang data tidak dapat diambil dari batas konkurensi global Prefect "
+                             f"{name!r} ({exc}); buat dengan `prefect gcl create {name} --limit 1` "
+                             f"(python -m flows.deploy membuatnya) atau kosongkan {run.WRITER_LIMIT_ENV}") from None
     with slot:
         yield
 

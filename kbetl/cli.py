@@ -10,11 +10,11 @@ from pathlib import Path
 
 import click
 
-from kbetl import progress
-from kbetl.reference.tables import check_campaign_year
+from kbetl import progress, settings
+from kbetl.cli_options import Refused, campaign_year, province_list, published_file, region
 from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.progress import ProgressView
-from kbetl.reports.tables import league_table
+from kbetl.reports.tables import NoRanking, league_table
 from kbetl.reports.validation import validation_report
 from kbetl.runs import parse_years
 from kbetl.sources.recaps.stage import find_recap_files, stage_recap
@@ -32,13 +32,17 @@ region_option = click.option("--region", default=None,
                              help="Parent region (name or code) of the file's rows, overriding the title: the "
                                   "province of a provincial recap, the kabupaten/kota of a kecamatan recap.")
 kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"]), default=None,
-                           help="What the file reports (default: read from its headers; 'KB aktif' columns are "
-                                "current users).")
+                           help="What the file reports (default: told by its title or headers, e.g. 'PSA' or "
+                                "'KB aktif'; a file that tells neither is refused and asks for this option).")
 
 
 @click.group()
 def cli() -> None:
     """kbetl: KB service reports (PSA recaps and daily facility reports) into a DuckDB warehouse."""
+    try:
+        settings.check_all()  # a garbage limit is refused before anything starts
+    except settings.SettingError as exc:
+        raise Refused(str(exc)) from None
 
 
 @cli.command()
@@ -62,19 +66,24 @@ def validate(paths: tuple[Path, ...], year: int | None, region: str | None, kind
 @year_option
 @region_option
 @kind_option
+@click.option("--replace", is_flag=True,
+              help="Each file replaces the earlier versions of its scope whole: regions they had and it lacks are "
+                   "dropped (without it they keep their earlier figures and the command exits 1).")
 @db_option
 @publish_option
-def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None, db: Path | None,
-           publish_to: Path | None) -> None:
-    """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused."""
+def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None, replace: bool,
+           db: Path | None, publish_to: Path | None) -> None:
+    """Ingest recap files or folders into the warehouse (a Prefect flow run); exit 1 if a file was refused or
+    lacked regions an earlier version of it had (they keep their earlier figures)."""
     summary = ingest_flow([str(p) for p in paths], year, region, db, publish_to, "ingest",
-                          kind and kind.replace("-", "_"))
-    sys.exit(0 if not summary.refused else 1)
+                          kind and kind.replace("-", "_"), replace)
+    sys.exit(1 if summary.refused or summary.kept else 0)
 
 
 @cli.command()
 @click.option("--year", type=int, required=True, help="Campaign year.")
-@click.option("--provinces", default=None, help="Province codes, e.g. 16,17,63 (default: all on the year's map).")
+@click.option("--provinces", default=None,
+              help="Province codes or names, e.g. 16,Bengkulu,63 (default: all on the year's map).")
 @click.option("--day", "days", multiple=True, type=click.DateTime(["%Y-%m-%d"]),
               help="Day to pull (repeatable; default: the campaign window).")
 @click.option("--api-url", default=None, help="Report API address (default: $KBETL_API_URL); token: $KBETL_API_TOKEN.")
@@ -83,11 +92,8 @@ def ingest(paths: tuple[Path, ...], year: int | None, region: str | None, kind: 
 def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path | None,
          publish_to: Path | None) -> None:
     """Pull daily facility reports from the report API (a Prefect flow run); exit 1 if a province failed."""
-    try:
-        check_campaign_year(year)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
-    state = pull_flow(year, provinces.split(",") if provinces else None, [d.date() for d in days] or None,
+    campaign_year(year)
+    state = pull_flow(year, province_list(provinces, [year]), [d.date() for d in days] or None,
                       api_url, db, publish_to, "pull")
     if not state.is_completed():
         _raise_user_error(state)
@@ -96,7 +102,7 @@ def pull(year: int, provinces: str | None, days, api_url: str | None, db: Path |
 
 @cli.command()
 @click.option("--years", required=True, help="Campaign years: 2020-2024 or 2020,2022.")
-@click.option("--provinces", default=None, help="Province codes (default: all on each year's map).")
+@click.option("--provinces", default=None, help="Province codes or names (default: all on each year's map).")
 @click.option("--recap-dir", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None,
               help="Archived recap files, one folder per year (<dir>/2022/…).")
 @click.option("--api-url", default=None, help="Report API to pull facility reports from (default: $KBETL_API_URL).")
@@ -106,8 +112,11 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
              db: Path | None, publish_to: Path | None) -> None:
     """Rebuild past campaigns, each year on its own map (a Prefect flow run); resumable, and idempotent
     when run again."""
-    backfill_flow(parse_years(years), provinces.split(",") if provinces else None, recap_dir, api_url, db,
-                  publish_to)
+    try:
+        years = [campaign_year(y) for y in parse_years(years)]
+    except ValueError:
+        raise Refused(f"--years {years!r} bukan daftar tahun: tulis misalnya 2020-2024 atau 2020,2022.") from None
+    backfill_flow(years, province_list(provinces, years), recap_dir, api_url, db, publish_to)
 
 
 @cli.command()
@@ -115,9 +124,11 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
     """Print the national league table from the published analyst database."""
-    con = connect(published_path(database_path(db)), read_only=True)
+    con = connect(published_file(published_path(database_path(db))), read_only=True)
     try:
-        click.echo(league_table(con, year))
+        click.echo(league_table(con, year and campaign_year(year)))
+    except NoRanking as exc:
+        raise Refused(str(exc), exit_code=1) from None
     finally:
         con.close()
 
@@ -135,6 +146,8 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
     analyst = published_path(database_path(db), publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
+    campaign_year(year)
+    province = province and region("--province", province, "province", year)
     con = connect(analyst, read_only=True)
     try:
         click.echo(scorecard_text(con, year, province))
@@ -147,8 +160,8 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
 @cli.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Campaign day (default: yesterday in WIB).")
-@click.option("--province", default=None, help="Print the digest of this province (code).")
-@click.option("--regency", default=None, help="Print the digest of this kabupaten/kota (code).")
+@click.option("--province", default=None, help="Print the digest of this province (code or name).")
+@click.option("--regency", default=None, help="Print the digest of this kabupaten/kota (code or name).")
 @click.option("--at", "at", default=None, help="As of this time of the day, HH:MM WIB (rounded down to the hour).")
 @click.option("--recipients", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help=f"Recipients CSV: scope_code,url_env (default: ${RECIPIENTS_ENV}).")
@@ -160,12 +173,20 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     """The daily digest: with --province/--regency, print that region's digest; otherwise send the due digests
     to the recipients (Apprise URLs in the environment variables the CSV names) and retry earlier failures."""
     from kbetl.reference.tables import yesterday_in_wib
-    from kbetl.reports.delivery import delivery_summary, recipients_file, send_digests
-    from kbetl.reports.digest import NoDigest, digest_text
+    from kbetl.reports.delivery import (RecipientsError, delivery_summary, nothing_delivered, recipients_file,
+                                        send_digests)
+    from kbetl.reports.digest import NoDigest, digest_text, parse_at
 
     day = day.date() if day else yesterday_in_wib()
     working = database_path(db)
     analyst = published_path(working, publish_to)
+    try:
+        parse_at(at)
+    except ValueError:
+        raise Refused(f"--at {at!r} bukan jam yang sah: tulis JJ:MM WIB antara 00:00 dan 23:59, misalnya 14:30.") \
+            from None
+    province = province and region("--province", province, "province", day.year)
+    regency = regency and region("--regency", regency, "regency", day.year, within=province)
     if province or regency:
         con = connect(analyst, read_only=True)
         try:
@@ -176,16 +197,22 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
             con.close()
         return
     if at:
-        raise click.UsageError("--at goes with --province or --regency (sent digests are as of the end of the day)")
+        raise Refused("--at hanya berlaku bersama --province atau --regency (ringkasan yang dikirim berlaku "
+                      "sampai akhir hari).")
     recipients = recipients or recipients_file()
     if recipients is None:
-        raise click.UsageError(f"give --recipients FILE or set {RECIPIENTS_ENV} to the recipients CSV")
+        raise Refused(f"Berikan --recipients BERKAS atau isi {RECIPIENTS_ENV} dengan berkas CSV penerima.")
     try:
         deliveries = send_digests(working, analyst, day, recipients, dry_run=dry_run, echo=click.echo)
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
+    except RecipientsError as exc:
+        raise Refused(str(exc), exit_code=1) from None
     if not dry_run:
         click.echo(delivery_summary(deliveries))
+        if nothing_delivered(deliveries):
+            raise Refused(f"Tidak satu pun ringkasan terkirim: {len(deliveries)} pengiriman gagal dan dicatat, "
+                          "dan akan dikirim ulang pada jalankan berikutnya.", exit_code=1)
 
 
 @cli.command()
@@ -203,10 +230,12 @@ def report(year: int, province: str | None, out: Path | None, db: Path | None, p
     analyst = published_path(working, publish_to)
     if not analyst.exists():
         raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
+    campaign_year(year)
+    province = province and region("--province", province, "province", year)
     try:
-        path = write_campaign_report(analyst, year, province, out, working_db_path=working)
+        path = write_campaign_report(analyst, year, province, out)
     except ValueError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Refused(str(exc), exit_code=1) from None
     click.echo(f"Campaign report: {path}")
 
 
@@ -220,7 +249,7 @@ def docs() -> None:
 
 
 @cli.command("nightly-serve")
-@click.option("--provinces", default=None, help="Province codes (default: all).")
+@click.option("--provinces", default=None, help="Province codes or names (default: all).")
 @click.option("--recap-dir", type=click.Path(path_type=Path), default=None, help="Folder of recap files to ingest.")
 @click.option("--lookback-days", type=int, default=3, show_default=True)
 def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: int) -> None:
@@ -234,7 +263,7 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 
     parameters = {"lookback_days": lookback_days}
     if provinces:
-        parameters["provinces"] = provinces.split(",")
+        parameters["provinces"] = province_list(provinces, [latestcampaign_year()])
     if recap_dir:
         parameters["recap_dir"] = str(recap_dir.resolve())
     serve_nightly(parameters)
@@ -243,11 +272,12 @@ def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: 
 # --- the flow runs behind the commands (also used by the development tools' quick start) -------------
 
 def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path | None, publish_to: Path | None,
-                command: str, kind: str | None = None):
+                command: str, kind: str | None = None, replace: bool = False):
     from flows.recap import ingest_recaps
 
     return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
-                                                    publish_to=_text(publish_to), command=command, kind=kind), db)
+                                                    publish_to=_text(publish_to), command=command, kind=kind,
+                                                    replace=replace), db)
 
 
 def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,
@@ -277,12 +307,19 @@ def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path
 
 def _in_view(label: str | None, run: Callable, db: Path | None = None):
     """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
-    sentence, not a traceback, and is found before the flow (and its Prefect server) starts. SIGTERM ends
-    the command as Ctrl-C does: the run is recorded failed and the temporary Prefect server is stopped."""
+    sentence, not a traceback, and is found before the flow (and its Prefect server) starts; so is a Dask
+    scheduler that does not answer. SIGTERM ends the command as Ctrl-C does: the run is recorded failed and
+    the temporary Prefect server is stopped."""
+    from flows.fanout import ScaleOutSettingError, check_scheduler
+
     try:
         connect(database_path(db)).close()
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
+    try:
+        check_scheduler()
+    except ScaleOutSettingError as exc:
+        raise Refused(str(exc)) from None
     view = ProgressView(label) if label else None
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if main else None

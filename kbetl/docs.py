@@ -22,7 +22,10 @@ def marts_markdown() -> str:
     for model in marts:
         sources = sorted(set(re.findall(r"\b((?:staging|marts|ref|raw|audit)\.\w+)\b", model.sql)) - {model.table})
         lines += [f"## `{model.table}`", "", model.docs["description"].strip(), "",
-                  f"**Grain:** {model.grain}.", "", f"**Built from:** {', '.join(f'`{s}`' for s in sources)}; "
+                  f"**Grain:** {model.grain}.", "",
+                  f"**Key** (unique, never NULL; checked after every build): "
+                  f"{', '.join(f'`{c}`' for c in model.key) or 'none, every row is a finding of its own'}.", "",
+                  f"**Built from:** {', '.join(f'`{s}`' for s in sources)}; "
                   f"SQL in `sql/{model.schema}/{model.name}.sql`.", "",
                   "| column | meaning |", "|---|---|"]
         lines += [f"| `{name}` | {text.strip()} |" for name, text in model.docs["columns"].items()]

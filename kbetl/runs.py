@@ -37,6 +37,11 @@ class IngestSummary:
     refused: list[StagedFile]
     published: Path | None = None
 
+    @property
+    def kept(self) -> list[str]:
+        """Regions a file lacked that keep an earlier version's figures: the officer must look."""
+        return [sentence for result in self.results for sentence in result.kept]
+
 
 @dataclass
 class PullSummary:
@@ -76,18 +81,19 @@ def stage(db_path: Path, paths: list[Path], year: int | None = None, region: str
 
 
 def load_recaps(db_path: Path, staged: list[StagedFile], command: str, parameters: dict | None = None, *,
-                rebuild: str = "touched", publish_to: Path | None = None) -> IngestSummary:
+                rebuild: str = "touched", publish_to: Path | None = None, replace: bool = False) -> IngestSummary:
+    """replace: each file replaces every earlier version of its scopes (regions only they had are dropped)."""
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
-        refused = load_staged(run, staged)
+        refused = load_staged(run, staged, replace)
     return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
 
 
 def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
                   command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
-                  publish_to: Path | None = None) -> IngestSummary:
-    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind}
+                  publish_to: Path | None = None, replace: bool = False) -> IngestSummary:
+    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind, "replace": replace}
     return load_recaps(db_path, stage(db_path, paths, year, region, kind), command, parameters, rebuild=rebuild,
-                       publish_to=publish_to)
+                       publish_to=publish_to, replace=replace)
 
 
 # --- daily facility reports -------------------------------------------------------------------------

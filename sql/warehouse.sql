@@ -37,6 +37,9 @@ create table if not exists audit.recap_submissions (
 -- What a submission reports: 'psa' (a campaign's services) or 'current_users' (peserta KB aktif, a stock).
 -- Its scope for versions is (campaign_year, report_kind, scope_code).
 alter table audit.recap_submissions add column if not exists report_kind varchar default 'psa';
+-- Loaded with --replace: the versions before it carry nothing into the current figures (see
+-- staging.recap_rows_current); otherwise a region the new version lacks keeps its earlier figures.
+alter table audit.recap_submissions add column if not exists replaces_all boolean default false;
 
 -- Accepted rows of every recap file, typed and conformed to region codes.
 create table if not exists staging.recap_rows (
@@ -176,6 +179,13 @@ create table if not exists audit.api_pulls (
     records_rejected  integer not null,
     seconds           double not null,
     pulled_at         timestamptz not null
+);
+
+-- Campaign years whose loaded data changed since their models were last built. A load writes its years here
+-- in its own transaction and the rebuild clears them in its own, so a run that failed or was killed between
+-- the two leaves the next run to rebuild them (kbetl.warehouse.transform).
+create table if not exists audit.stale_years (
+    campaign_year integer not null
 );
 
 -- The key each model table was last built from in full: the hash of its SQL and of the ref schema

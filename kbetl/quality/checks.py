@@ -9,7 +9,12 @@ AUDITS_DIR = SQL_DIR / "audits"
 
 
 def quality_checks() -> pd.DataFrame:
-    return pd.read_csv(AUDITS_DIR / "checks.csv", dtype=str, keep_default_na=False)
+    """blocks_award: a failing check makes the region's figure ineligible for an award (marts.ranking)."""
+    checks = pd.read_csv(AUDITS_DIR / "checks.csv", dtype=str, keep_default_na=False)
+    unknown = set(checks["blocks_award"]) - {"true", "false"}
+    if unknown:
+        raise ValueError(f"checks.csv: blocks_award is true or false, not {sorted(unknown)}")
+    return checks.assign(blocks_award=checks["blocks_award"] == "true")
 
 
 def quality_thresholds() -> pd.DataFrame:

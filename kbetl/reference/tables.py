@@ -92,9 +92,11 @@ def header_levels() -> dict[str, str]:
 
 
 @cache
-def report_kind_markers() -> dict[tuple[str, ...], str]:
-    """Words in a header that mark the kind of report ('kb aktif' → 'current_users'), longest first."""
+def report_kind_markers(place: str) -> dict[tuple[str, ...], str]:
+    """Words that mark the kind of report where they are read ('title' or 'header'): 'kb aktif' →
+    'current_users', 'kb serentak' → 'psa'; longest first."""
     frame = read_reference_csv("report_kinds")
+    frame = frame[frame["read_in"].str.split().apply(lambda places: place in places)]
     markers = {tuple(m.split()): k for m, k in zip(frame["marker"], frame["kind"])}
     return dict(sorted(markers.items(), key=lambda item: -len(item[0])))
 

@@ -2,8 +2,10 @@
 with a section per province, or one province alone. It opens from disk or an attachment with no
 network: style, chart library and data are all inside the file.
 
-Reads the published analyst database only (marts and ref, read-only) and, when given, the working
-database's audit.findings (read-only) for the cross-check findings.
+Reads the published analyst database only (marts and ref, read-only). A figure in doubt says so where it
+is shown: league and juara rows carry the titles of their failing data-quality checks (juara follow
+award_rank), the findings are marts.data_quality_issues of the report's scope, and a figure summed from
+only part of its children names how many ("Indonesia (3 dari 38 provinsi)").
 """
 
 from collections.abc import Sequence
@@ -14,16 +16,10 @@ import duckdb
 
 from kbetl.reports import report_charts as charts
 from kbetl.reports import report_data as data
+from kbetl.reports.flags import NOT_ELIGIBLE, facility_coverage, partial_label, quality_notes
 from kbetl.reports.report_data import DEFAULT_BANDS, WIB, Band, id_date, id_moment_wib
 from kbetl.reports.report_html import Cell, Page, esc, legend, n, num, p, pct, table
 
-CHECK_LABELS = {
-    "methods_vs_total": "Jumlah metode tidak sama dengan kolom total",
-    "stated_pct": "Persen tertulis tidak sama dengan capaian ÷ sasaran",
-    "implausible_achievement": "Capaian tidak wajar (periksa salah ketik)",
-    "total_row_vs_rows": "Baris jumlah tidak sama dengan jumlah baris wilayah",
-    "missing_regions": "Kabupaten/kota tidak ada di rekap",
-}
 LEVELS = {"national": "Nasional", "province": "Provinsi", "regency": "Kab/kota"}
 MAX_FINDINGS = 200
 # marts.group_achievement (a group's kabupaten/kota against the rest); another shape is shown column by column
@@ -38,21 +34,20 @@ def default_report_path(published_db_path: Path, year: int, province_code: str |
 
 
 def write_campaign_report(published_db_path: str | Path, year: int, province: str | None = None,
-                          out: str | Path | None = None, *, working_db_path: str | Path | None = None,
-                          bands: Sequence[Band] = DEFAULT_BANDS) -> Path:
+                          out: str | Path | None = None, *, bands: Sequence[Band] = DEFAULT_BANDS) -> Path:
     """Writes the report of `year` (nationally, or for `province`: a code or a name) and returns its path.
 
-    `bands` colour achievement (default ≥ 100% green, 80–99,99% yellow, < 80% red). Without
-    `working_db_path` the findings section says the findings are not available.
+    `bands` colour achievement (default ≥ 100% green, 80–99,99% yellow, < 80% red).
     """
     published_db_path = Path(published_db_path)
     if not published_db_path.exists():
         raise FileNotFoundError(f"no published database at {published_db_path}")
+    if out is not None and Path(out).is_dir():
+        raise ValueError(f"--out {out} adalah folder: berikan nama berkas HTML, misalnya {Path(out) / 'laporan.html'}.")
     bands = tuple(bands)
     con = duckdb.connect(str(published_db_path), read_only=True)
     try:
-        found = _findings(con, working_db_path, year)
-        report = _Report(con, year, bands, found, published_db_path.name)
+        report = _Report(con, year, bands, published_db_path.name)
         if province is None:
             code, text = None, report.national()
         else:
@@ -61,34 +56,42 @@ def write_campaign_report(published_db_path: str | Path, year: int, province: st
     finally:
         con.close()
     target = Path(out) if out else default_report_path(published_db_path, year, code)
-    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(target)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(target)
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        raise ValueError(f"Laporan tidak dapat ditulis ke {target} ({exc.strerror}): pilih --out yang lain.") from None
     return target
 
 
-def _findings(con: duckdb.DuckDBPyConnection, working_db_path, year: int) -> list[dict] | str:
-    """The findings of the year's current recap files, or why they cannot be shown."""
-    if working_db_path is None:
-        return "tidak tersedia (basis data kerja tidak diberikan)"
-    if not Path(working_db_path).exists():
-        return "tidak tersedia (basis data kerja tidak ditemukan)"
-    try:
-        working = duckdb.connect(str(working_db_path), read_only=True)
-    except duckdb.Error:
-        return "tidak tersedia (basis data kerja sedang dipakai)"
-    try:
-        return data.findings(working, year, data.current_recap_files(con, year))
-    finally:
-        working.close()
-
-
 class _Report:
-    def __init__(self, con, year: int, bands: tuple[Band, ...], findings: list[dict] | str, source_name: str):
-        self.con, self.year, self.bands, self.findings, self.source_name = con, year, bands, findings, source_name
+    def __init__(self, con, year: int, bands: tuple[Band, ...], source_name: str):
+        self.con, self.year, self.bands, self.source_name = con, year, bands, source_name
         self.campaign = data.campaign(con, year) or {}
+        self.notes = quality_notes(con, year)
         self.page: Page | None = None
+
+    def _note(self, code: str, flags, award_eligible: bool | None = None) -> Cell:
+        """The league row's note: the titles of its failing checks (the reasons with figures on hover)."""
+        return Cell(self.notes.mark(flags, award_eligible), title="; ".join(self.notes.reasons(code)) or None)
+
+    def _facility_name(self, code: str | None, name: str) -> str:
+        """The name of a region whose figures come from facility reports, saying so when they cover only
+        part of it ('Indonesia (3 dari 38 provinsi)')."""
+        reported, expected = facility_coverage(self.con, self.year, code or "00")
+        return partial_label(name, reported, expected, "national" if code is None else "province")
+
+    def _relabel(self, rows: list[dict], code: str | None, name: str) -> list[dict]:
+        """Rows of facility-based figures with the scope's own row named as _facility_name says."""
+        label = self._facility_name(code, name)
+        return [{**r, "region_name": label} if r["region_code"] == (code or "00") else r for r in rows]
+
+    def _total_name(self, total: dict) -> str:
+        return partial_label(total["region_name"] if total["region_code"] != "00" else "Indonesia",
+                             total["children_reported"], total["children_expected"], total["level"])
 
     # ---- the page ----------------------------------------------------------------------------------
     def national(self) -> str:
@@ -138,17 +141,19 @@ class _Report:
         parts = ['<section id="nasional"><h2>Nasional</h2>', self._stats(nation, at_target, ranked)]
         rows = [[str(r["rank"]), r["region_code"], r["region_name"], n(r["target"]), n(r["achieved"]),
                  p(r["achievement_pct"], self.bands), p(r["mkjp_share_pct"]),
-                 Cell(f"{r['regencies_at_target']} dari {r['regencies_ranked']}", numeric=True)] for r in league]
+                 Cell(f"{r['regencies_at_target']} dari {r['regencies_ranked']}", numeric=True),
+                 self._note(r["region_code"], r["quality_flags"], r["award_eligible"])] for r in league]
         total = None
         if nation:
-            total = ["", "00", "Indonesia", n(nation["target"]), n(nation["achieved"]),
+            total = ["", "00", self._total_name(nation), n(nation["target"]), n(nation["achieved"]),
                      p(nation["achievement_pct"], self.bands), p(nation["mkjp_share_pct"]),
-                     Cell(f"{at_target} dari {ranked}", numeric=True)]
+                     Cell(f"{at_target} dari {ranked}", numeric=True),
+                     self._note("00", nation["quality_flags"])]
         parts.append("<h3>Peringkat provinsi</h3>")
         parts.append('<div class="side">' + table(
             ["Peringkat", "Kode", "Provinsi", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-             ("Porsi MKJP", True), ("Kab/kota ≥ 100%", True)], rows, total, data_role="national-league")
-            + legend(self.bands) + "</div>")
+             ("Porsi MKJP", True), ("Kab/kota ≥ 100%", True), "Catatan data"], rows, total,
+            data_role="national-league", keep=(2, 5)) + legend(self.bands) + "</div>" + self._flag_legend(league))
         if league:
             parts.append(self.page.chart(charts.achievement_bars(league, f"Capaian provinsi, PSA {year}", self.bands),
                                          "Capaian provinsi"))
@@ -164,10 +169,21 @@ class _Report:
         parts.append("</section>")
         return "".join(parts)
 
+    def _flag_legend(self, rows: list[dict]) -> str:
+        if not any(r["quality_flags"] for r in rows):
+            return ""
+        return (f'<p class="note">⚠ = pemeriksaan kualitas data tidak lolos untuk wilayah itu (rinciannya di '
+                f'"Temuan kualitas data"); {NOT_ELIGIBLE} = pemeriksaan yang gagal menghalangi penghargaan: '
+                "peringkatnya tetap, tetapi tidak menjadi juara sampai keraguannya dijernihkan.</p>")
+
     def _stats(self, total: dict | None, at_target: int, ranked: int) -> str:
         if not total:
             return '<p class="empty">Belum ada angka capaian.</p>'
-        return ('<div class="side">'
+        partial = self._total_name(total)
+        note = "" if partial in (total["region_name"], "Indonesia") else (
+            f'<p class="note" data-role="partial">Angka {esc(partial)}: dijumlah dari sebagian wilayahnya saja, '
+            "batas bawah, bukan angka wilayah itu.</p>")
+        return note + ('<div class="side">'
                 f'<div><div class="stat">{esc(pct(total["achievement_pct"]))}</div>capaian '
                 f'({esc(num(total["achieved"]))} dari sasaran {esc(num(total["target"]))})</div>'
                 f'<div><div class="stat" data-role="regencies-at-target">{at_target} <small>dari {ranked}</small></div>'
@@ -186,7 +202,7 @@ class _Report:
                 '<p class="note">Provinsi menurut peta tahun ' f"{self.year}; tahun sebelumnya lewat kode wilayah "
                 "saat ini.</p>"
                 '<div class="side">' + table(["Provinsi"] + [(str(y), True) for y in years], body, css="heat",
-                                             data_role="history") + legend(self.bands) + "</div>")
+                                             data_role="history", keep=(0, len(years))) + legend(self.bands) + "</div>")
 
     # ---- a province --------------------------------------------------------------------------------
     def _province_section(self, province: dict) -> str:
@@ -197,15 +213,18 @@ class _Report:
         parts = [f'<section class="province" id="prov-{esc(code)}"><h2>Provinsi {esc(name)}</h2>',
                  self._stats(total, at_target, ranked), "<h3>Peringkat kabupaten/kota</h3>"]
         rows = [[str(r["rank"]), r["region_code"], r["region_name"], n(r["target"]), n(r["achieved"]),
-                 p(r["achievement_pct"], self.bands), p(r["mkjp_share_pct"])] for r in league]
+                 p(r["achievement_pct"], self.bands), p(r["mkjp_share_pct"]),
+                 self._note(r["region_code"], r["quality_flags"], r["award_eligible"])] for r in league]
         tot = None
         if total:
-            tot = ["", code, name, n(total["target"]), n(total["achieved"]), p(total["achievement_pct"], self.bands),
-                   p(total["mkjp_share_pct"])]
+            tot = ["", code, self._total_name(total), n(total["target"]), n(total["achieved"]),
+                   p(total["achievement_pct"], self.bands), p(total["mkjp_share_pct"]),
+                   self._note(code, total["quality_flags"])]
         if rows:
             parts.append('<div class="side">' + table(
                 ["Peringkat", "Kode", "Kabupaten/kota", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-                 ("Porsi MKJP", True)], rows, tot, data_role=f"regency-league-{code}") + legend(self.bands) + "</div>")
+                 ("Porsi MKJP", True), "Catatan data"], rows, tot, data_role=f"regency-league-{code}", keep=(2, 5))
+                + legend(self.bands) + "</div>" + self._flag_legend(league))
         else:
             parts.append('<p class="empty">Belum ada capaian kabupaten/kota.</p>')
         unranked = data.unranked_regencies(con, year, code)
@@ -235,11 +254,11 @@ class _Report:
             if not g["winners"]:
                 parts.append('<p class="empty">Tidak ada kabupaten/kota dalam kelompok ini.</p>')
                 continue
-            rows = [[f"Juara {w['rank']}" if not g["within_province"] else f"Peringkat {w['rank']}",
-                     w["region_name"], w["province_name"] or "", n(w["target"]), n(w["achieved"]),
-                     p(w["achievement_pct"], self.bands)] for w in g["winners"]]
+            rows = [[_award(w["award_rank"], g["within_province"]), w["region_name"], w["province_name"] or "",
+                     n(w["target"]), n(w["achieved"]), p(w["achievement_pct"], self.bands),
+                     self._note(w["region_code"], w["quality_flags"], w["award_eligible"])] for w in g["winners"]]
             parts.append(table(["", "Kabupaten/kota", "Provinsi", ("Sasaran", True), ("Capaian", True),
-                                ("Capaian %", True)], rows, data_role="group-winners"))
+                                ("Capaian %", True), "Catatan data"], rows, data_role="group-winners", keep=(1, 5)))
         return "".join(parts)
 
     def _fastest(self, code: str) -> str:
@@ -247,13 +266,16 @@ class _Report:
         head = "<h3>Tercepat mencapai 100% sasaran</h3>"
         if not rows:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
-        body = [[str(r["rank"]), r["region_name"], n(r["target"]), n(r["achieved"]),
-                 p(r["achievement_pct"], self.bands),
-                 id_moment_wib(r["reached_target_at"]) if r["reached_target_at"] else "belum mencapai"] for r in rows]
+        body = [["-" if r["award_rank"] is None else str(r["award_rank"]), r["region_name"], n(r["target"]),
+                 n(r["achieved"]), p(r["achievement_pct"], self.bands),
+                 id_moment_wib(r["reached_target_at"]) if r["reached_target_at"] else "belum mencapai",
+                 self._note(r["region_code"], r["quality_flags"], r["award_eligible"])] for r in rows]
         return head + ('<p class="note">Dari laporan harian fasilitas: hari dan jam laporan yang membawa capaian '
-                       "kumulatif ke 100%.</p>") + table(
+                       "kumulatif ke 100%. Urutan hanya di antara yang layak juara (-: tidak layak juara).</p>"
+                       ) + table(
             ["Urutan", "Kabupaten/kota", ("Sasaran", True), ("Capaian", True), ("Capaian %", True),
-             "Mencapai 100% (WIB)"], body, data_role=f"fastest-{code}")
+             "Mencapai 100% (WIB)", "Catatan data"], body, data_role=f"fastest-{code}", keep=(1, 4)
+        ) + self._flag_legend(rows)
 
     def _daily(self, code: str | None, name: str) -> str:
         head = "<h3>Progres kumulatif harian</h3>"
@@ -261,9 +283,17 @@ class _Report:
         if not rows:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
         what = "provinsi" if code is None else "kabupaten/kota"
-        return head + self.page.chart(
-            charts.progress_curves(rows, f"Capaian kumulatif per hari, {name} dan {what}nya (garis: 100%)"),
+        label = self._facility_name(code, name)
+        return head + self._partial_note(code, label, name) + self.page.chart(
+            charts.progress_curves(self._relabel(rows, code, name),
+                                   f"Capaian kumulatif per hari, {label} dan {what}nya (garis: 100%)"),
             f"Progres kumulatif {name}")
+
+    def _partial_note(self, code: str | None, label: str, name: str) -> str:
+        if label == name:
+            return ""
+        return (f'<p class="note" data-role="partial">Angka {esc(label)} di bagian ini dijumlah dari laporan '
+                "harian fasilitas yang ada saja: bukan angka seluruh wilayah.</p>")
 
     def _methods(self, code: str | None, name: str) -> str:
         methods, rows = data.method_mix(self.con, self.year, code)
@@ -280,11 +310,12 @@ class _Report:
         head = "<h3>KB pascapersalinan (KBPP)</h3>"
         if not rows:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
+        rows = self._relabel(rows, code, next(r["region_name"] for r in rows if r["level"] != "regency"))
         body = [[LEVELS.get(r["level"], r["level"]), r["region_name"], n(r["region_achieved"]), n(r["kbpp_achieved"]),
                  p(r["kbpp_share_pct"]), n(r["kbpp_target"]), p(r["kbpp_achievement_pct"], self.bands)] for r in rows]
         return head + table(["Tingkat", "Wilayah", ("Semua akseptor", True), ("Akseptor KBPP", True),
                              ("Porsi KBPP", True), ("Sasaran KBPP", True), ("Capaian KBPP %", True)], body,
-                            data_role="kbpp")
+                            data_role="kbpp", keep=(1, 6))
 
     def _completeness(self, code: str | None) -> str:
         rows = data.completeness(self.con, self.year, code)
@@ -298,18 +329,20 @@ class _Report:
                        "(fasilitas terdaftar × hari), yang masuk, dan yang masuk tepat waktu (batas waktu "
                        "dalam WIB). Acuan WHO: kelengkapan 90%, ketepatan 75%.</p>") + table(
             [what, ("Hari", True), ("Diharapkan", True), ("Masuk", True), ("Kelengkapan", True),
-             ("Tepat waktu", True), ("Ketepatan", True)], body, data_role="completeness")
+             ("Tepat waktu", True), ("Ketepatan", True)], body, data_role="completeness", keep=(0, 4))
 
     def _reconciliation(self, code: str | None) -> str:
         rows = data.reconciliation(self.con, self.year, code)
         if not rows:
             return ""
+        scope = next((r["region_name"] for r in rows if r["region_code"] == (code or "00")), None)
+        rows = self._relabel(rows, code, scope) if scope else rows
         body = [[LEVELS.get(r["level"], r["level"]), r["region_name"], n(r["recap_achieved"]),
                  n(r["facility_achieved"]),
                  n(r["difference"]), p(r["difference_pct"])] for r in rows]
         return ("<h3>Selisih rekap dan laporan harian fasilitas</h3>" + table(
             ["Tingkat", "Wilayah", ("Rekap", True), ("Laporan fasilitas", True), ("Selisih", True),
-             ("Selisih %", True)], body, data_role="reconciliation"))
+             ("Selisih %", True)], body, data_role="reconciliation", keep=(1, 5)))
 
     def _region_groups(self, code: str | None) -> str:
         found = data.group_achievement(self.con, self.year, code)
@@ -339,47 +372,37 @@ class _Report:
         return head + table([(c, _is_number(rows[0][c])) for c in columns], body, data_role="region-groups")
 
     def _findings_section(self, code: str | None) -> str:
-        head = "<h3>Temuan pemeriksaan silang</h3>"
-        if isinstance(self.findings, str):
-            return head + f'<p class="empty">Temuan pemeriksaan silang: {esc(self.findings)}.</p>'
-        if code is None:
-            counts: dict[str, int] = {}
-            for f in self.findings:
-                counts[f["check_name"]] = counts.get(f["check_name"], 0) + 1
-            summary = table(["Pemeriksaan", ("Temuan", True)],
-                            [[CHECK_LABELS.get(k, k), n(v)] for k, v in sorted(counts.items())],
-                            data_role="findings-summary") if counts else ""
-            mine = [f for f in self.findings if f["scope_code"] == "00"]
-            intro = "Temuan pada rekap nasional (temuan rekap provinsi ada di bagian provinsinya)."
-        else:
-            summary = ""
-            mine = [f for f in self.findings
-                    if f["scope_code"] == code or (f["region_code"] or "").startswith(code)]
-            intro = "Temuan pada rekap yang berlaku yang menyangkut provinsi ini."
-        if not self.findings:
-            return head + '<p class="empty">Tidak ada temuan pada rekap yang berlaku.</p>'
-        parts = [head, summary, f'<p class="note">{esc(intro)}</p>']
-        if not mine:
-            parts.append('<p class="empty">Tidak ada temuan.</p>')
-            return "".join(parts)
-        body = [[CHECK_LABELS.get(f["check_name"], f["check_name"]), f["file_name"],
-                 "-" if f["source_row"] is None else str(f["source_row"]), f["region_code"] or "",
-                 _finding_number(f["expected"], f["check_name"]), _finding_number(f["actual"], f["check_name"]),
-                 f["message"]]
-                for f in mine[:MAX_FINDINGS]]
-        parts.append(table(["Pemeriksaan", "Berkas", ("Baris", True), "Kode wilayah", ("Seharusnya", True),
-                            ("Tertulis", True), "Keterangan (asli)"], body, data_role="findings"))
-        if len(mine) > MAX_FINDINGS:
-            parts.append(f'<p class="note">… dan {len(mine) - MAX_FINDINGS} temuan lainnya.</p>')
+        """marts.data_quality_issues of the scope, as `kbetl quality` shows them: per check, the regions that
+        failed it and the rows found; then the rows, those of a flagged region first."""
+        head = "<h3>Temuan kualitas data</h3>"
+        issues = data.quality_issues(self.con, self.year, code)
+        if not issues:
+            return head + '<p class="empty">Tidak ada temuan kualitas data.</p>'
+        counts: dict[str, list] = {}
+        for i in issues:
+            entry = counts.setdefault(i["title_id"], [set(), 0])
+            entry[0].update([i["region_code"]] if i["flagged"] else [])
+            entry[1] += 1
+        summary = table(["Pemeriksaan", ("Wilayah tidak lolos", True), ("Temuan", True)],
+                        [[title, n(len(regions)), n(rows)] for title, (regions, rows) in sorted(counts.items())],
+                        data_role="findings-summary")
+        body = [[i["title_id"], i["region_name"] or i["region_code"] or "", i["subject"] or "",
+                 "tidak lolos" if i["flagged"] else "belum menandai wilayah", i["message"]]
+                for i in issues[:MAX_FINDINGS]]
+        parts = [head, '<p class="note">Dari pemeriksaan kualitas data (sama dengan <code>kbetl quality --year '
+                 f"{self.year}</code>); wilayah yang tidak lolos ditandai ⚠ di tabel peringkat.</p>", summary,
+                 table(["Pemeriksaan", "Wilayah", "Rincian", "Status", "Keterangan"], body, data_role="findings",
+                       keep=(1,))]
+        if len(issues) > MAX_FINDINGS:
+            parts.append(f'<p class="note">… dan {len(issues) - MAX_FINDINGS} temuan lainnya.</p>')
         return "".join(parts)
 
 
-def _finding_number(value, check_name: str) -> Cell:
-    if value is None:
-        return Cell("-", numeric=True)
-    if check_name != "stated_pct" and float(value).is_integer():
-        return n(int(value))
-    return p(value)
+def _award(award_rank: int | None, within_province: bool) -> str:
+    """'Juara 1' (or, within a province, 'Peringkat 4' in the national group); '-' when not eligible."""
+    if award_rank is None:
+        return f"- ({NOT_ELIGIBLE})"
+    return f"Peringkat {award_rank}" if within_province else f"Juara {award_rank}"
 
 
 def _is_number(value) -> bool:

@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
-from kbetl.reports.digest import NoDigest, digest_text
+from kbetl.reports.digest import NoDigest, digest_html, digest_subject, digest_text
 from kbetl.warehouse.database import WarehouseLocked, connect
 
 RECIPIENTS_CSV = Path(__file__).resolve().parents[1] / "reference" / "data" / "digest_recipients.csv"  # an example
@@ -55,20 +55,39 @@ def recipients_file() -> Path | None:
     return Path(os.environ[RECIPIENTS_ENV]) if os.environ.get(RECIPIENTS_ENV) else None
 
 
+class RecipientsError(ValueError):
+    """A recipients CSV that cannot be used (the message, for people, never repeats a cell's content)."""
+
+
 def read_recipients(path: Path = RECIPIENTS_CSV) -> list[Recipient]:
-    """Rows of scope_code,url_env (lines starting with # are comments). A cell that is not a variable name
-    is refused without being repeated (it might be a URL someone pasted)."""
+    """Rows of scope_code,url_env (lines starting with # are comments; a spreadsheet's BOM is ignored). A
+    cell that is not a variable name is refused without being repeated (it might be a URL someone pasted)."""
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            lines = [(number, line) for number, line in enumerate(handle, start=1)
+                     if line.strip() and not line.lstrip().startswith("#")]
+    except UnicodeDecodeError:
+        raise RecipientsError(f"{path.name} bukan teks UTF-8: simpan ulang sebagai CSV UTF-8 dengan kolom "
+                              "scope_code,url_env.") from None
+    except OSError as exc:
+        raise RecipientsError(f"{path.name} tidak dapat dibaca ({exc.strerror}).") from None
+    rows = csv.reader(line for _, line in lines)
+    header = [cell.strip().lower() for cell in next(rows, [])]
+    if "scope_code" not in header or "url_env" not in header:
+        raise RecipientsError(f"{path.name} baris {lines[0][0] if lines else 1}: judul kolom harus "
+                              "scope_code,url_env.")
+    scope_at, name_at = header.index("scope_code"), header.index("url_env")
     recipients = []
-    with open(path, newline="", encoding="utf-8") as handle:
-        rows = csv.DictReader(line for line in handle if line.strip() and not line.lstrip().startswith("#"))
-        for number, row in enumerate(rows, start=2):
-            scope, name = (row.get("scope_code") or "").strip(), (row.get("url_env") or "").strip()
-            if not SCOPE_CODE.match(scope):
-                raise ValueError(f"{path.name} row {number}: scope_code must be a province or kabupaten/kota code")
-            if not ENV_NAME.match(name):
-                raise ValueError(f"{path.name} row {number}: url_env must be the NAME of an environment variable "
-                                 "(A-Z, 0-9, _) holding the Apprise URL, never the URL itself")
-            recipients.append(Recipient(scope, name))
+    for (number, _), row in zip(lines[1:], rows):
+        scope = row[scope_at].strip() if scope_at < len(row) else ""
+        name = row[name_at].strip() if name_at < len(row) else ""
+        if not SCOPE_CODE.match(scope):
+            raise RecipientsError(f"{path.name} baris {number}: scope_code harus kode provinsi (2 angka), "
+                                  "kabupaten/kota (4 angka) atau 00 untuk nasional.")
+        if not ENV_NAME.match(name):
+            raise RecipientsError(f"{path.name} baris {number}: url_env harus NAMA variabel lingkungan (A-Z, 0-9, "
+                                  "_) yang berisi URL Apprise, bukan URL-nya (isi sel tidak ditampilkan).")
+        recipients.append(Recipient(scope, name))
     return list(dict.fromkeys(recipients))
 
 
@@ -77,7 +96,7 @@ def send_digests(db_working_path: Path, published_path: Path, date: Date, recipi
                  echo: Callable[[str], None] = print) -> list[Delivery]:
     """Sends the digests of `date` not yet delivered, and again those of earlier days that failed and were
     never delivered (to recipients still listed). Returns every attempt; raises only for a recipients file
-    that cannot be read. A dry run prints each digest instead and records nothing."""
+    that cannot be read (RecipientsError). A dry run prints each digest instead and records nothing."""
     env = os.environ if env is None else env
     recipients = read_recipients(recipients_csv)
     due = _due(db_working_path, date, recipients)
@@ -159,7 +178,7 @@ def _send(urls: str, text: str) -> str | None:
     import apprise
 
     asset = apprise.AppriseAsset(app_id="kbetl", app_desc="kbetl digest", app_url="")
-    subject = text.splitlines()[0].strip("* ") if text else ""
+    subject = digest_subject(text)
     with _apprise_log() as warnings:
         servers = apprise.Apprise(asset=asset)
         if not servers.add(urls):
@@ -169,8 +188,13 @@ def _send(urls: str, text: str) -> str | None:
             single = apprise.Apprise(asset=asset)
             single.add(server)
             email = server.protocol in EMAIL_SCHEMES or server.secure_protocol in EMAIL_SCHEMES
-            # the digest's first line is its title; only an e-mail gets it again, as the subject
-            if not single.notify(body=text, title=subject if email else "", body_format=apprise.NotifyFormat.TEXT):
+            # the digest's first line is its title; only an e-mail gets it again, as the subject, and an HTML
+            # part of our own (Apprise makes the plain part from it, equal to the text)
+            if email:
+                sent = single.notify(body=digest_html(text), title=subject, body_format=apprise.NotifyFormat.HTML)
+            else:
+                sent = single.notify(body=text, title="", body_format=apprise.NotifyFormat.TEXT)
+            if not sent:
                 failed += 1
     if not failed:
         return None
@@ -250,6 +274,11 @@ def _record(db_working_path: Path, deliveries: list[Delivery], echo: Callable[[s
     finally:
         con.close()
     return deliveries
+
+
+def nothing_delivered(deliveries: list[Delivery]) -> bool:
+    """Digests were due and every one of them failed."""
+    return any(d.status == "failed" for d in deliveries) and not any(d.status == "delivered" for d in deliveries)
 
 
 def delivery_summary(deliveries: list[Delivery]) -> str:

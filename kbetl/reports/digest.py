@@ -3,16 +3,19 @@ analyst database (marts and ref only) as of a campaign day, or as of a time of t
 
 What it says, for a province (its kabupaten/kota), a kabupaten/kota (its kecamatan, the Balai KB level) or
 the nation (its provinces): progress against the target, who reached 100% that day and when, who is furthest
-behind, and how many facilities have not reported, by kecamatan. At most MAX_CHARS characters: lists are
-shortened ("+3 lainnya") until it fits.
+behind, and how many facilities have not reported, by kecamatan; a region whose figures are in doubt (a check
+that blocks awards fails for it) has its line say why ("sasaran 3,2× rata-rata 3 kampanye sebelumnya; periksa
+sasaran"). At most MAX_CHARS characters: lists are shortened ("+3 lainnya") until it fits.
 
 Sources: marts.daily_progress (figures of the day, targets, the day each region reached 100%),
 marts.ranking ('fastest_to_target': the moment each kabupaten/kota reached it), marts.district_reporting
-(facilities per kecamatan, and what had been reported before each full hour, for `at`). Without `at` the
+(facilities per kecamatan, and what had been reported before each full hour, for `at`), marts.quality_flags
+and marts.data_quality_issues (the doubts, kbetl/reports/flags.py). Without `at` the
 figures are those published for the day (late reports included); with `at` they are what had been
 reported before that time, rounded down to the full hour (the mart is hourly), e.g. 14:30 → 14.00 WIB.
 """
 
+import html
 from dataclasses import dataclass, field
 from datetime import date as Date
 from datetime import datetime, time
@@ -21,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import duckdb
 
 from kbetl.reference.tables import WIB
+from kbetl.reports.flags import QualityNotes, quality_notes
 from kbetl.reports.numbers import id_number, id_pct
 
 MAX_CHARS = 1000
@@ -47,6 +51,8 @@ class Region:
     not_reported: int = 0
     children: list["Region"] = field(default_factory=list)
     kecamatan: list[tuple[str, int]] = field(default_factory=list)  # (name, facilities not reported)
+    silent: list[tuple[str, int]] = field(default_factory=list)  # its own kecamatan with facilities not reported
+    doubt: str = ""  # why its figures are in doubt: the first reason of its failing data-quality checks
 
 
 def id_date(day: Date) -> str:
@@ -71,14 +77,64 @@ def digest_text(con: duckdb.DuckDBPyConnection, date: Date, province: str | None
     """The digest of a region (regency, else province, else the nation) as of `date`, or of `date` at `at`
     (HH:MM WIB, rounded down to the full hour). `con` is the published database, read-only."""
     hour = parse_at(at)
-    scope = _scope(con, date, regency or province or "00", hour)
+    code = (_region_code(con, date, regency, "regency") if regency
+            else _region_code(con, date, province, "province") if province else "00")
+    scope = _scope(con, date, code, hour)
+    _add_doubts(quality_notes(con, date.year), scope)
     return _render(scope, _level(scope.code), date, hour, _parent_name(con, date, scope.code))
+
+
+def digest_subject(text: str) -> str:
+    """An e-mail subject from a digest's first two lines: scope and date, no WhatsApp bold marks
+    ('PSA 2024 – Kab. Hulu Sungai Tengah (Kalimantan Selatan) – 4 Juni 2024, 12.00 WIB')."""
+    lines = text.splitlines()
+    title = lines[0].replace("*", "").strip() if lines else ""
+    if len(lines) < 2:
+        return title
+    when = lines[1].split(", ", 1)[-1].removesuffix(", akhir hari").replace(", pukul ", ", ")
+    return f"{title} – {when}"
+
+
+def digest_html(text: str) -> str:
+    """The HTML part of an e-mail: the text escaped, its lines as <br>, plain spaces so that lines wrap on a
+    phone (the HTML that e-mail libraries make from text turns every space into &nbsp;)."""
+    return "<br>".join(html.escape(line, quote=False) for line in text.split("\n"))
 
 
 # --- reading the marts ------------------------------------------------------------------------------
 
 def _level(code: str) -> str:
     return "national" if code == "00" else {2: "province", 4: "regency"}.get(len(code), "unknown")
+
+
+def _region_code(con: duckdb.DuckDBPyConnection, day: Date, given: str, level: str) -> str:
+    """The code of a province or kabupaten/kota given by code ('17') or name ('Bengkulu', 'Seluma', any
+    case) among the regions with daily figures that day; an unknown or ambiguous name is refused."""
+    wanted = given.strip()
+    if wanted.isdigit():
+        return wanted
+    found = con.execute(
+        """select distinct region_code, region_name from marts.daily_progress
+           where report_date = $1 and level = $3
+             and lower(region_name) in (lower($2), 'kab. ' || lower($2), 'kota ' || lower($2))
+           order by region_code""",
+        [day, wanted, level]).fetchall()
+    unit = "provinsi" if level == "province" else "kabupaten/kota"
+    if not found:
+        raise NoDigest(f"tidak ada {unit} bernama {wanted!r} dengan data harian pada {id_date(day)}: "
+                       "beri kodenya atau namanya seperti tertulis di laporan")
+    if len(found) > 1:
+        raise NoDigest(f"nama {wanted!r} cocok dengan beberapa {unit}: "
+                       + ", ".join(f"{name} ({code})" for code, name in found) + "; beri kodenya")
+    return found[0][0]
+
+
+def _add_doubts(notes: QualityNotes, scope: Region) -> None:
+    """The figures of a region are in doubt when a check that blocks awards fails for it (the facility
+    reporting checks do not: the digest counts the facilities not reported itself)."""
+    for region in [scope, *scope.children]:
+        reasons = notes.reasons(region.code, blocking_only=True)
+        region.doubt = reasons[0] if reasons else ""
 
 
 def _scope(con: duckdb.DuckDBPyConnection, day: Date, code: str, hour: int | None) -> Region:
@@ -134,16 +190,22 @@ def _add_reporting(con: duckdb.DuckDBPyConnection, day: Date, scope: Region, hou
                              "on r.map_version = c.region_map where c.campaign_year = ? and level = 'regency'",
                              [day.year]).fetchall())
     cumulative = {}
+    children = {c.code: c for c in scope.children}
     for child_code, district, district_name, regency, expected, missing, served in rows:
         scope.expected += expected
         scope.not_reported += missing
         cumulative[child_code] = cumulative.get(child_code, 0) + served
         if missing:
-            name = district_name.split(" (")[0] if district_name else "tanpa kecamatan"
+            own = district_name.split(" (")[0] if district_name else "tanpa kecamatan"
+            name = own
             if _level(scope.code) != "regency" or not district_name:
-                name = f"{name} ({_short(names.get(regency, regency))})"
+                name = f"{own} ({_short(names.get(regency, regency))})"
             scope.kecamatan.append((name, missing))
+            if child_code in children:
+                children[child_code].silent.append((own, missing))
     scope.kecamatan.sort(key=lambda k: (-k[1], k[0]))
+    for child in scope.children:
+        child.silent.sort(key=lambda k: (-k[1], k[0]))
     if hour is None:
         return
     moment = datetime.combine(day, time(hour), WIB)
@@ -192,16 +254,17 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
             f" pukul {id_time(scope.reached_at)} WIB." if scope.reached_at else ".")
     elif scope.reached_on is not None:
         progress += f" Target 100% tercapai sejak {id_date(scope.reached_on)}."
-    head = [title, when, progress]
+    head = [title, when, progress] + ([f"⚠ Data diragukan: {scope.doubt}."] if scope.doubt else [])
 
     unit = {"province": "kabupaten/kota", "regency": "kecamatan (Balai KB)", "national": "provinsi"}[level]
     reached = sorted((c for c in scope.children if c.reached_on == day),
                      key=lambda c: (c.reached_at is None, c.reached_at or datetime.min.replace(tzinfo=WIB),
                                     c.name))
-    reached_items = [c.name + (f" {_moment(c.reached_at, day)}" if c.reached_at else "") for c in reached]
+    reached_items = [c.name + (f" {_moment(c.reached_at, day)}" if c.reached_at else "") + _doubt(c)
+                     for c in reached]
     with_target = [c for c in scope.children if c.target]
     behind = sorted((c for c in with_target if c.pct is not None and c.pct < 100), key=lambda c: (c.pct, c.name))
-    behind_items = [f"{c.name} {id_pct(c.pct)}% ({id_number(c.cumulative)}/{id_number(c.target)})" for c in behind]
+    behind_items = [_behind(c, level) for c in behind]
     missing_items = [f"{name} {id_number(n)}" for name, n in scope.kecamatan]
 
     if scope.expected == 0:
@@ -211,16 +274,18 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
     else:
         missing_head = (f"Faskes belum lapor: {id_number(scope.not_reported)} dari {id_number(scope.expected)}. "
                         "Per kecamatan:")
+    # what to act on first: who is behind, by how much, and whose facilities have not reported
     sections = [
-        ["Mencapai 100% hari ini:" if reached_items else f"Belum ada {unit} yang mencapai 100% hari ini.",
-         reached_items],
         [("Kecamatan (Balai KB) tertinggal:" if level == "regency" else "Paling tertinggal:") if behind_items else
          (f"Semua {unit} sudah mencapai 100%." if with_target else f"Target per {unit} belum ditetapkan."),
          behind_items],
+        [f"Mencapai 100% hari ini: {id_number(len(reached))} {unit}" if reached_items else
+         f"Belum ada {unit} yang mencapai 100% hari ini.", reached_items],
         [missing_head, missing_items],
     ]
     limits = [len(items) for _, items in sections]
-    limits[1] = min(limits[1], 5 if level == "regency" else 3)  # furthest behind
+    limits[0] = min(limits[0], 5 if level == "regency" else 3)  # furthest behind
+    limits[1] = min(limits[1], 3)  # the first to reach 100%, on one line
     limits[2] = min(limits[2], 8)  # kecamatan with facilities not reported
     while True:
         text = _compose(head, sections, limits)
@@ -228,6 +293,23 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
             return text
         longest = max(range(len(limits)), key=lambda i: (limits[i], i))
         limits[longest] -= 1
+
+
+def _behind(region: Region, level: str, named: int = 3) -> str:
+    """'Kab. Seluma 48,20% (2.237/4.641), kurang 2.404 akseptor; belum lapor: Sukaraja 2, +1 kec. lain'."""
+    item = (f"{region.name} {id_pct(region.pct)}% ({id_number(region.cumulative)}/{id_number(region.target)}), "
+            f"kurang {id_number(region.target - region.cumulative)} akseptor")
+    if region.silent and level == "regency":  # a kecamatan: its own facilities
+        item += f"; {id_number(sum(n for _, n in region.silent))} faskes belum lapor"
+    elif region.silent:
+        rest = len(region.silent) - named
+        item += "; belum lapor: " + ", ".join(f"{name} {id_number(n)}" for name, n in region.silent[:named]) + (
+            f", +{rest} kec. lain" if rest > 0 else "")
+    return item + _doubt(region)
+
+
+def _doubt(region: Region) -> str:
+    return f" ⚠ {region.doubt}" if region.doubt else ""
 
 
 def _moment(moment: datetime, day: Date) -> str:
@@ -246,6 +328,11 @@ def _compose(head: list[str], sections: list[list], limits: list[int]) -> str:
                 lines.append(f"{header} {', '.join(items[:limit])}" + (f" (+{rest} kec. lain)" if rest else ""))
             else:
                 lines.append(header.removesuffix(" Per kecamatan:") + f" ({len(items)} kecamatan)")
+            continue
+        if header.startswith("Mencapai 100% hari ini:"):  # who reached it: one line, the first few
+            rest = len(items) - limit
+            lines.append(f"{header}" + (f" — {', '.join(items[:limit])}" if limit else "")
+                         + (f", +{rest} lainnya" if rest and limit else "") + ".")
             continue
         lines.append(header)
         lines += [f"• {item}" for item in items[:limit]]

@@ -16,7 +16,7 @@ disable_debug_mode()
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
 ROW_HEIGHT = 16
-WIDTH = 560
+WIDTH = "container"  # drawn to the width of its box: a phone (412 px) or a desktop page alike
 # one colour per method, in ref.methods order (non-MKJP in blues, MKJP in greens/oranges)
 METHOD_COLOURS = ("#9ecae1", "#c6dbef", "#4292c6", "#31a354", "#74c476", "#e6550d", "#fd8d3c")
 
@@ -37,7 +37,8 @@ def _values(rows: list[dict], keys: tuple[str, ...]) -> list[dict]:
 
 
 def _spec(chart: alt.TopLevelMixin) -> dict:
-    spec = chart.configure(font=FONT).configure_view(stroke=None).to_dict(validate=False)
+    spec = chart.configure(font=FONT, autosize=alt.AutoSizeParams(type="fit", contains="padding")).configure_view(
+        stroke=None).to_dict(validate=False)
     spec.pop("$schema", None)  # no URL in the page; the page tells vega-embed the mode
     return spec
 
@@ -77,8 +78,8 @@ def progress_curves(rows: list[dict], title: str) -> dict:
     lines = base.mark_line(point=True).encode(
         x=alt.X("day:T", title="Hari pelayanan", axis=alt.Axis(format="%d %b", tickCount="day")),
         y=alt.Y("pct:Q", title="Capaian kumulatif (%)"),
-        color=alt.Color("name:N", title="Wilayah", legend=alt.Legend(orient="right", columns=1, symbolLimit=60,
-                                                                       labelLimit=180)),
+        color=alt.Color("name:N", title="Wilayah", legend=alt.Legend(orient="bottom", columns=2, symbolLimit=60,
+                                                                       labelLimit=170)),
         strokeWidth=alt.condition("datum.level === 'province' || datum.level === 'national'",
                                   alt.value(3.5), alt.value(1.5)),
         tooltip=[alt.Tooltip("name:N", title="Wilayah"), alt.Tooltip("day:T", title="Hari", format="%d %B %Y"),
@@ -100,7 +101,7 @@ def method_mix(rows: list[dict], methods: list[dict], title: str) -> dict:
         x=alt.X("count:Q", stack="normalize", title="Bauran metode (porsi akseptor)",
                 axis=alt.Axis(format="%")),
         color=alt.Color("method:N", scale=alt.Scale(domain=names, range=list(METHOD_COLOURS[:len(names)])),
-                        sort=names, legend=alt.Legend(title="Metode", orient="bottom", columns=4)),
+                        sort=names, legend=alt.Legend(title="Metode", orient="bottom", columns=3)),
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("region_name:N", title="Wilayah"), alt.Tooltip("method:N", title="Metode"),
                  alt.Tooltip("count:Q", title="Akseptor", format=",d"),

@@ -1,6 +1,5 @@
-"""What the campaign report shows, read from the published analyst database (marts and ref only) and,
-for the cross-check findings, from the working database's audit.findings. Every query is read-only;
-the report computes nothing the marts already hold, only sums and counts over them."""
+"""What the campaign report shows, read from the published analyst database (marts and ref only). Every
+query is read-only; the report computes nothing the marts already hold, only sums and counts over them."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -85,10 +84,6 @@ def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
 
 # ---- the campaign and its regions -------------------------------------------------------------------
 
-def latest_year(con: duckdb.DuckDBPyConnection) -> int | None:
-    return con.execute("select max(campaign_year) from marts.achievement").fetchall()[0][0]
-
-
 def campaign(con: duckdb.DuckDBPyConnection, year: int) -> dict | None:
     found = _rows(con, "select * from ref.campaigns where campaign_year = ?", [year])
     return found[0] if found else None
@@ -122,6 +117,7 @@ def national_league(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
             from marts.achievement where campaign_year = ? and level = 'regency' group by all
         )
         select r.rank, r.position, r.region_code, r.region_name, r.target, r.achieved, r.achievement_pct,
+               r.quality_flags, r.award_eligible,
                a.mkjp_share_pct, coalesce(g.regencies_ranked, 0) as regencies_ranked,
                coalesce(g.regencies_at_target, 0) as regencies_at_target
         from marts.ranking as r
@@ -133,7 +129,8 @@ def national_league(con: duckdb.DuckDBPyConnection, year: int) -> list[dict]:
 
 def region_total(con: duckdb.DuckDBPyConnection, year: int, region_code: str) -> dict | None:
     found = _rows(con, """
-        select region_code, region_name, target, achieved, achievement_pct, mkjp_achieved, mkjp_share_pct
+        select region_code, region_name, target, achieved, achievement_pct, mkjp_achieved, mkjp_share_pct,
+               quality_flags, children_reported, children_expected, level
         from marts.achievement where campaign_year = ? and region_code = ?
           and level = case when ? = '00' then 'national' else 'province' end""", [year, region_code, region_code])
     return found[0] if found else None
@@ -178,7 +175,7 @@ def province_history(con: duckdb.DuckDBPyConnection, year: int) -> tuple[list[in
 def regency_league(con: duckdb.DuckDBPyConnection, year: int, province_code: str) -> list[dict]:
     return _rows(con, """
         select r.rank, r.position, r.region_code, r.region_name, r.target, r.achieved, r.achievement_pct,
-               a.mkjp_share_pct
+               r.quality_flags, r.award_eligible, a.mkjp_share_pct
         from marts.ranking as r
         join marts.achievement as a using (campaign_year, region_code, level)
         where r.campaign_year = ? and r.ranking = 'province' and r.scope_code = ?
@@ -194,8 +191,9 @@ def unranked_regencies(con: duckdb.DuckDBPyConnection, year: int, province_code:
 
 
 def group_winners(con: duckdb.DuckDBPyConnection, year: int, province_code: str | None = None) -> list[dict]:
-    """Juara 1–3 of each target-size group. Nationally: the groups set for every province ('*'). For a
-    province: its own groups, and its best three in each national group (with their national rank)."""
+    """Juara 1–3 of each target-size group by award_rank. Nationally: the groups set for every province
+    ('*'). For a province: its own groups, and its best three in each national group (with their national
+    award rank). A region not award-eligible that ranks among them is listed too, marked, never as juara."""
     groups = _rows(con, """
         select group_name, province_code, min_target, max_target from ref.target_groups
         where campaign_year = ? and (province_code = '*' or ? is null or province_code = ?)
@@ -207,8 +205,9 @@ def group_winners(con: duckdb.DuckDBPyConnection, year: int, province_code: str 
         national_group = g["province_code"] == "*"
         in_province = province_code is not None and national_group
         members = _rows(con, """
-            select r.rank, r.position, r.region_code, r.region_name, r.target, r.achieved, r.achievement_pct,
-                   a.parent_code, p.region_name as province_name
+            select r.rank, r.award_rank, r.award_eligible, r.quality_flags, r.position, r.region_code,
+                   r.region_name, r.target, r.achieved, r.achievement_pct, a.parent_code,
+                   p.region_name as province_name
             from marts.ranking as r
             join marts.achievement as a using (campaign_year, region_code, level)
             left join marts.achievement as p
@@ -217,16 +216,28 @@ def group_winners(con: duckdb.DuckDBPyConnection, year: int, province_code: str 
               and (? is null or a.parent_code = ?)
             order by r.position""",
             [year, g["group_name"], province_code if in_province else None, province_code if in_province else None])
-        winners = members[:3] if in_province else [m for m in members if m["rank"] <= 3]
+        winners = _winners(members, in_province)
         result.append({**g, "national": national_group, "members": len(members), "winners": winners,
                        "within_province": in_province})
     return result
 
 
+def _winners(members: list[dict], in_province: bool) -> list[dict]:
+    """The award winners (award_rank 1–3, or a province's first three eligible), with every region not
+    eligible ranked before the last of them (in position order)."""
+    if in_province:
+        eligible = [i for i, m in enumerate(members) if m["award_eligible"]][:3]
+        last = eligible[-1] if eligible else 2
+        return [m for i, m in enumerate(members[:last + 1]) if i in eligible or not m["award_eligible"]]
+    chosen = [m for m in members if m["award_rank"] is not None and m["award_rank"] <= 3]
+    last = max((m["position"] for m in chosen), default=3)
+    return [m for m in members if m in chosen or (not m["award_eligible"] and m["position"] <= last)]
+
+
 def fastest(con: duckdb.DuckDBPyConnection, year: int, province_code: str) -> list[dict]:
     return _rows(con, """
-        select rank, position, region_code, region_name, target, achieved, achievement_pct,
-               reached_target_on, reached_target_at
+        select rank, award_rank, award_eligible, quality_flags, position, region_code, region_name, target,
+               achieved, achievement_pct, reached_target_on, reached_target_at
         from marts.ranking
         where campaign_year = ? and ranking = 'fastest_to_target' and scope_code = ?
         order by position""", [year, province_code])
@@ -328,27 +339,22 @@ def has_daily_data(con: duckdb.DuckDBPyConnection, year: int, province_code: str
         [year, province_code, province_code]).fetchall()[0][0])
 
 
-# ---- cross-check findings (working database) and region groups (a mart that may not exist yet) -------
+# ---- data-quality issues and region groups (a mart that may not exist yet) -----------------------------
 
-def current_recap_files(con: duckdb.DuckDBPyConnection, year: int) -> list[str]:
-    return [sha for (sha,) in con.execute(
-        "select file_sha256 from marts.recap_files where campaign_year = ? and is_current", [year]).fetchall()]
-
-
-def findings(working: duckdb.DuckDBPyConnection, year: int, current_files: list[str]) -> list[dict]:
-    """Cross-check findings of the year's current recap files (audit.findings of the working database),
-    with the scope of their file (a province code, or '00' for a national recap)."""
-    if not current_files:
-        return []
-    return _rows(working, """
-        select f.check_name, f.file_name, f.source_row, f.region_code, f.expected, f.actual, f.message,
-               s.scope_code
-        from audit.findings as f
-        join audit.recap_submissions as s using (file_sha256)
-        where s.campaign_year = ? and f.file_sha256 in (select unnest(?::varchar[]))
-        qualify row_number() over (partition by f.file_sha256, f.check_name, f.source_row, f.region_code
-                                   order by s.load_seq desc) = 1
-        order by s.scope_code, f.file_name, f.source_row, f.check_name""", [year, current_files])
+def quality_issues(con: duckdb.DuckDBPyConnection, year: int, province_code: str | None = None) -> list[dict]:
+    """The rows of marts.data_quality_issues of the year (or of a province and its kabupaten/kota), as
+    `kbetl quality` orders them: those of a flagged region first, then the farthest from their reference."""
+    return _rows(con, """
+        select i.check_name, c.title_id, i.dimension, i.level, i.region_code, i.region_name, i.subject,
+               i.severity, i.value, i.reference_value, i.message,
+               coalesce(list_contains(f.quality_flags, i.check_name), false) as flagged
+        from marts.data_quality_issues as i
+        join ref.quality_checks as c using (check_name)
+        left join marts.quality_flags as f using (campaign_year, region_code)
+        where i.campaign_year = ? and (? is null or i.region_code = ? or i.parent_code = ?)
+        order by not flagged, i.severity = 'moderate',
+                 abs(i.value - coalesce(i.reference_value, 0)) / greatest(abs(i.reference_value), 1) desc,
+                 i.region_code, i.subject""", [year, province_code, province_code, province_code])
 
 
 def group_achievement(con: duckdb.DuckDBPyConnection, year: int, province_code: str | None = None

@@ -2,7 +2,9 @@
 spec inside it, no URL anywhere. Every text from data goes through html.escape here; chart specs go in
 as JSON that cannot close their script element."""
 
+import base64
 import functools
+import hashlib
 import html
 import json
 import os
@@ -28,12 +30,13 @@ STYLE = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --soft: #f5f7fa; }
 * { box-sizing: border-box; }
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; color: var(--ink);
-       margin: 0 auto; padding: 16px 20px 48px; max-width: 1100px; line-height: 1.4; font-size: 14px; }
+       margin: 0 auto; padding: 16px 20px 48px; max-width: 1100px; line-height: 1.4; font-size: 14px;
+       overflow-wrap: anywhere; }
 h1 { font-size: 22px; margin: 8px 0 4px; }
 h2 { font-size: 19px; margin: 32px 0 8px; border-bottom: 2px solid var(--ink); }
 h3 { font-size: 16px; margin: 22px 0 6px; } h4 { font-size: 14px; margin: 14px 0 4px; }
 p.meta, p.note, .empty { color: var(--muted); } .empty { font-style: italic; }
-nav.toc { columns: 3 180px; font-size: 13px; background: var(--soft); padding: 8px 12px; border-radius: 6px; }
+nav.toc { columns: 4 150px; font-size: 13px; background: var(--soft); padding: 8px 12px; border-radius: 6px; }
 nav.toc a { color: #1c5d99; text-decoration: none; } nav.toc a:hover { text-decoration: underline; }
 table { border-collapse: collapse; margin: 4px 0 8px; font-size: 13px; }
 th, td { border-bottom: 1px solid var(--line); padding: 3px 8px; text-align: left; vertical-align: top; }
@@ -41,17 +44,32 @@ th { background: var(--soft); font-weight: 600; } td.n, th.n { text-align: right
 tr.total td { font-weight: 700; border-top: 2px solid var(--ink); }
 td.band { font-weight: 600; }
 .side { display: flex; gap: 24px; align-items: flex-start; flex-wrap: wrap; }
+.side > * { min-width: 0; max-width: 100%; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.scroll td, .scroll th { overflow-wrap: normal; }
+th.keep-l, td.keep-l { position: sticky; left: 0; z-index: 1; background: #fff; box-shadow: 1px 0 0 var(--line); }
+th.keep-r, td.keep-r { position: sticky; right: 0; z-index: 1; background: #fff; box-shadow: -1px 0 0 var(--line); }
+th.keep-l, th.keep-r { background: var(--soft); }
+.scroll td[title] { white-space: nowrap; }
 .legend { border: 1px solid var(--line); border-radius: 6px; padding: 8px 12px; font-size: 13px; min-width: 190px; }
 .legend .swatch { display: inline-block; width: 14px; height: 14px; vertical-align: -2px; margin-right: 6px;
                   border: 1px solid #0003; }
 .stat { font-size: 28px; font-weight: 700; } .stat small { font-size: 14px; font-weight: 400; color: var(--muted); }
-.chart { margin: 8px 0 16px; min-height: 40px; } .heat td.n { min-width: 64px; }
+.chart-title { font-weight: 600; margin: 12px 0 0; }
+.chart { margin: 4px 0 16px; min-height: 40px; width: 100%; } .chart.vega-embed { display: block; }
+.heat td.n { min-width: 64px; }
+@media (max-width: 640px) {
+  body { padding: 10px 10px 32px; font-size: 13px; } h1 { font-size: 18px; } h2 { font-size: 17px; }
+  table { font-size: 12px; } th, td { padding: 3px 5px; } .stat { font-size: 22px; }
+  .side { gap: 12px; } .legend { min-width: 0; }
+}
 section.province { page-break-before: always; }
 @media print { nav.toc { display: none; } }
 """
 
 # Nothing leaves the page: no request of any kind; Vega compiles its expressions (eval) and injects styles.
-CSP = ("default-src 'none'; script-src 'unsafe-inline' 'unsafe-eval'; style-src 'unsafe-inline'; "
+# Only the page's own scripts run: each is allowed by its SHA-256, so injected markup could never run one.
+CSP = ("default-src 'none'; script-src %(scripts)s 'unsafe-eval'; style-src 'unsafe-inline'; "
        "img-src data:; font-src data:; connect-src 'none'; form-action 'none'; base-uri 'none'")
 
 RENDER = """
@@ -148,22 +166,33 @@ def p(value, bands: Sequence[Band] | None = None) -> Cell:
 
 
 def table(headers: Sequence[str | tuple[str, bool]], rows: Iterable[Sequence[Cell | str]],
-          total: Sequence | None = None, css: str = "", data_role: str | None = None) -> str:
-    """headers: a label, or (label, numeric)."""
-    head = "".join(f'<th class="n">{esc(h[0])}</th>' if isinstance(h, tuple) and h[1] else
-                   f"<th>{esc(h[0] if isinstance(h, tuple) else h)}</th>" for h in headers)
-    body = [f"<tr>{''.join(_cell(c) for c in row)}</tr>" for row in rows]
+          total: Sequence | None = None, css: str = "", data_role: str | None = None,
+          keep: tuple[int, ...] = ()) -> str:
+    """headers: a label, or (label, numeric). The table scrolls sideways in its own box when it is wider
+    than the screen; `keep` names the columns kept in view meanwhile: the first at the left edge (the
+    region's name), the second at the right edge (its achievement)."""
+    sides = dict(zip(keep, ("keep-l", "keep-r")))
+    head = "".join(_head(h, sides.get(i)) for i, h in enumerate(headers))
+    body = [f"<tr>{''.join(_cell(c, sides.get(i)) for i, c in enumerate(row))}</tr>" for row in rows]
     if total is not None:
-        body.append(f'<tr class="total">{"".join(_cell(c) for c in total)}</tr>')
+        body.append(f'<tr class="total">{"".join(_cell(c, sides.get(i)) for i, c in enumerate(total))}</tr>')
     role = f' data-role="{esc(data_role)}"' if data_role else ""
     cls = f' class="{esc(css)}"' if css else ""
-    return f"<table{cls}{role}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (f'<div class="scroll"><table{cls}{role}><thead><tr>{head}</tr></thead>'
+            f"<tbody>{''.join(body)}</tbody></table></div>")
 
 
-def _cell(cell: Cell | str) -> str:
+def _head(header: str | tuple[str, bool], side: str | None) -> str:
+    label, numeric = (header if isinstance(header, tuple) else (header, False))
+    classes = (["n"] if numeric else []) + ([side] if side else [])
+    attrs = f' class="{" ".join(classes)}"' if classes else ""
+    return f"<th{attrs}>{esc(label)}</th>"
+
+
+def _cell(cell: Cell | str, side: str | None = None) -> str:
     if not isinstance(cell, Cell):
         cell = Cell(cell)
-    classes = (["n"] if cell.numeric else []) + (["band"] if cell.band else [])
+    classes = (["n"] if cell.numeric else []) + (["band"] if cell.band else []) + ([side] if side else [])
     attrs = f' class="{" ".join(classes)}"' if classes else ""
     if cell.band:
         attrs += f' style="background:{esc(cell.band.colour)};color:{esc(cell.band.text_colour)}"'
@@ -186,18 +215,28 @@ class Page:
     specs: list[dict] = field(default_factory=list)
 
     def chart(self, spec: dict, label: str) -> str:
+        """The chart's box; its title is written above it as text, so that it wraps on a narrow screen."""
+        title = spec.pop("title", None)
         self.specs.append(spec)
-        return (f'<div class="chart" data-chart="{len(self.specs) - 1}" '
+        caption = f'<p class="chart-title">{esc(title)}</p>' if title else ""
+        return (f'{caption}<div class="chart" data-chart="{len(self.specs) - 1}" '
                 f'data-label="{esc(label)}"></div>')
 
     def html(self, body: str) -> str:
-        render = RENDER % {"format": json.dumps(FORMAT_LOCALE), "time": json.dumps(TIME_FORMAT_LOCALE)}
-        library = f"<script>{chart_library()}</script>" if self.specs else ""
+        scripts = [chart_library(), RENDER % {"format": json.dumps(FORMAT_LOCALE),
+                                              "time": json.dumps(TIME_FORMAT_LOCALE)}] if self.specs else []
+        library, render = [f"<script>{script}</script>" for script in scripts] or ["", ""]
+        csp = CSP % {"scripts": " ".join(map(script_hash, scripts)) or "'none'"}
         return ("<!DOCTYPE html>\n"
                 '<html lang="id"><head><meta charset="utf-8">'
                 '<meta name="viewport" content="width=device-width, initial-scale=1">'
-                f'<meta http-equiv="Content-Security-Policy" content="{CSP}">'
+                f'<meta http-equiv="Content-Security-Policy" content="{csp}">'
                 f"<title>{esc(self.title)}</title><style>{STYLE}</style>{library}</head>"
                 f"<body>{body}"
                 f'<script type="application/json" id="kbetl-chart-specs">{script_json(self.specs)}</script>'
-                f"{f'<script>{render}</script>' if self.specs else ''}</body></html>\n")
+                f"{render}</body></html>\n")
+
+
+def script_hash(script: str) -> str:
+    """The CSP source that allows exactly this inline script."""
+    return f"'sha256-{base64.b64encode(hashlib.sha256(script.encode()).digest()).decode()}'"

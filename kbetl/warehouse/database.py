@@ -31,6 +31,10 @@ class WarehouseUnwritable(WarehouseError):
     pass
 
 
+class WriteFailed(WarehouseError):
+    """The disk refused a write in the middle of a run (full, gone read-only, an I/O error)."""
+
+
 def database_path(path: str | Path | None = None) -> Path:
     return Path(path or os.environ.get(DB_ENV) or DEFAULT_DB).resolve()
 
@@ -60,17 +64,27 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 
 def locked(path: Path, exc: Exception) -> WarehouseLocked:
     return WarehouseLocked(
-        f"{path} is held by another process ({_holder(exc)}). Close the notebook, BI tool or "
-        f"kbetl run that has it open, or pass --db / set {DB_ENV} to use another file.")
+        f"{path} sedang dipegang proses lain ({_holder(exc)}). Tutup notebook, alat BI atau proses kbetl yang "
+        f"membukanya, atau pakai berkas lain dengan --db / {DB_ENV}.")
 
 
 def unwritable(path: Path, exc: Exception) -> WarehouseUnwritable:
     return WarehouseUnwritable(
-        f"{path} cannot be opened for writing ({reason(exc)}). Make {path.parent} writable, or pass --db / "
-        f"set {DB_ENV} to a file in a folder you may write in.")
+        f"{path} tidak dapat dibuka untuk ditulis ({reason(exc)}). Jadikan {path.parent} dapat ditulisi, atau "
+        f"pakai berkas di folder yang boleh ditulisi dengan --db / {DB_ENV}.")
 
 
-def reason(exc: Exception) -> str:
+def write_failed(path: Path, exc: BaseException) -> WriteFailed | None:
+    """A run's failure to write, as the sentence the user acts on; None for any other failure."""
+    if isinstance(exc, WarehouseError) or not isinstance(exc, (OSError, duckdb.IOException, duckdb.FatalException)):
+        return None
+    return WriteFailed(
+        f"{path}: penulisan gagal di tengah proses ({reason(exc)}). Berkas yang sudah selesai dimuat tetap "
+        "tersimpan dan tidak ada yang diterbitkan; kosongkan ruang disk (atau perbaiki foldernya) lalu jalankan "
+        "perintah yang sama lagi: tahun-tahun yang belum dibangun ulang akan dibangun ulang sebelum diterbitkan.")
+
+
+def reason(exc: BaseException) -> str:
     """The operating system's words for a failure, without DuckDB's prefix or the path repeated."""
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
@@ -83,9 +97,28 @@ def _is_lock_conflict(exc: Exception) -> bool:
 
 def _holder(exc: Exception) -> str:
     text = str(exc)
-    return text[text.find("PID"):].split(")")[0] if "PID" in text else "lock conflict"
+    return text[text.find("PID"):].split(")")[0] if "PID" in text else "kunci berkas bentrok"
 
 
 def sql_literal(text: str) -> str:
     """A string literal, for the few statements that take no parameters (COMMENT ON)."""
     return "'" + text.replace("'", "''") + "'"
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Rolls back the open transaction. Where the failure already ended it (a full disk aborts DuckDB's
+    transaction), there is nothing to roll back: the caller re-raises the failure itself, never this."""
+    try:
+        con.execute("rollback")
+    except duckdb.Error:
+        pass
+
+
+def mark_stale(con: duckdb.DuckDBPyConnection, years) -> None:
+    """Campaign years whose models must be rebuilt: call inside the load's own transaction."""
+    con.execute("insert into audit.stale_years select y from (select unnest(?) as y) "
+                "where y not in (select campaign_year from audit.stale_years)", [sorted({int(y) for y in years})])
+
+
+def stale_years(con: duckdb.DuckDBPyConnection) -> set[int]:
+    return {y for (y,) in con.execute("select distinct campaign_year from audit.stale_years").fetchall()}

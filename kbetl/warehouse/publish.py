@@ -53,9 +53,9 @@ def publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
             if leftover.name.startswith(f".{target.name}.{run_id}."):
                 leftover.unlink(missing_ok=True)
         raise PublishFailed(
-            f"could not publish to {target} ({reason(exc)}); what the run loaded is committed in the working "
-            f"database. Make {target.parent} writable, or pass --publish-to / set {PUBLISHED_ENV} to another "
-            "path, and run the command again to publish.") from exc
+            f"gagal menerbitkan ke {target} ({reason(exc)}); yang dimuat proses ini tersimpan di basis data kerja. "
+            f"Jadikan {target.parent} dapat ditulisi, atau pakai --publish-to / {PUBLISHED_ENV} untuk tempat lain, "
+            "lalu jalankan perintah yang sama lagi untuk menerbitkan.") from exc
 
 
 def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:

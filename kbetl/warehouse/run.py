@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import WarehouseError, connect
+from kbetl.warehouse.database import WarehouseError, connect, reason, stale_years, write_failed
 from kbetl.warehouse.publish import building_files, publish
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
@@ -49,8 +49,8 @@ def writer_slot() -> AbstractContextManager:
     if not name:
         return nullcontext()
     if _writer_guard is None:
-        raise WarehouseError(f"{WRITER_LIMIT_ENV} is set ({name}) but this process cannot hold a Prefect "
-                             "concurrency limit: run kbetl's Prefect flows, or unset it")
+        raise WarehouseError(f"{WRITER_LIMIT_ENV} diisi ({name}), tetapi proses ini tidak dapat memegang batas "
+                             "konkurensi Prefect: jalankan lewat flow Prefect kbetl, atau kosongkan pengaturan itu")
     return _writer_guard(name)
 
 
@@ -61,6 +61,8 @@ class FileLoad:
     rows_accepted: int
     rows_quarantined: int
     findings: int
+    kept: tuple[str, ...] = ()  # regions an earlier version had and this one lacks, kept from it (sentences)
+    dropped: tuple[str, ...] = ()  # the same, dropped on purpose (--replace)
 
 
 @dataclass
@@ -108,8 +110,8 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
                      socket.gethostname()])
         load_reference(con)
         yield run
-        if rebuild != "none":
-            run_transforms(con, years=sorted(run.years) if rebuild == "touched" else None)
+        if rebuild != "none":  # the years touched and those a failed or killed run left stale
+            run_transforms(con, years=sorted(run.years | stale_years(con)) if rebuild == "touched" else None)
         _record(run, "running")  # what is committed, before publishing: a kill while publishing keeps it
         con.execute("checkpoint")
         if publish_to and not run.failed:
@@ -120,8 +122,11 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
             error = (f"interrupted ({type(exc).__name__})" if isinstance(exc, (KeyboardInterrupt, SystemExit))
                      else str(exc) or type(exc).__name__)
             _record(run, "failed", finished=True, error=error)
-        except Exception:  # the connection is gone: the next run marks this one dead
-            log.exception("could not record run %s as failed", run.id)
+        except Exception as record_failure:  # the connection or the disk is gone: the next run marks it dead
+            log.warning("could not record run %s as failed (%s)", run.id, reason(record_failure))
+        failed_write = write_failed(db_path, exc)
+        if failed_write is not None:
+            raise failed_write from exc
         raise
     finally:
         _ACTIVE.discard(run.id)

@@ -26,10 +26,14 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, sql_literal
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
+
+
+class GrainViolated(WarehouseError):
+    """A model built rows its grain does not allow: the run fails and nothing is published."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,18 @@ class Model:
         first = self.sql.lstrip().splitlines()[0]
         return first.removeprefix("--").strip().removeprefix("grain:").strip()
 
+    @property
+    def compares_campaigns(self) -> bool:
+        """Sets a year against the campaigns before it (the audits, and models that declare it in their YAML):
+        a change to one year changes the rows of every later year."""
+        return self.schema == AUDITS or bool((self.docs or {}).get("compares_earlier_campaigns"))
+
+    @property
+    def key(self) -> list[str]:
+        """The grain's columns, from the model's YAML: unique, and never NULL but for those the YAML lists under
+        key_may_be_null; checked after every build."""
+        return list((self.docs or {}).get("grain") or [])
+
 
 def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
     models = {}
@@ -61,27 +77,35 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
 
 
 def build_order(models: dict[str, Model]) -> list[Model]:
-    """Dependency order, in three phases: the models the audits do not depend on, the audits, and the
-    models that read the audits."""
+    """Dependency order, in three phases: the models the audits do not depend on, the models that compare
+    campaigns (those of them that are no audit first, then the audits), and the models that read them."""
     graph = {}
     for table, model in models.items():
         named = set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
         graph[table] = {t for t in named if t in models and t != table}
     order = list(TopologicalSorter(graph).static_order())
-    after_audits: set[str] = set()
+    comparing: set[str] = set()
     for table in order:
-        if models[table].schema == AUDITS or graph[table] & after_audits:
-            after_audits.add(table)
-    phase = {t: (1 if models[t].schema == AUDITS else 2) if t in after_audits else 0 for t in order}
-    return [models[t] for t in sorted(order, key=lambda t: phase[t])]
+        if models[table].compares_campaigns or graph[table] & comparing:
+            comparing.add(table)
+
+    def phase(table: str) -> int:
+        model = models[table]
+        if table not in comparing:
+            return 0
+        return (2 if model.schema == AUDITS else 1) if model.compares_campaigns else 3
+
+    return [models[t] for t in sorted(order, key=phase)]
 
 
 def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                    years: list[int] | None = None) -> list[str]:
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
-    of each. Returns the tables built, in order."""
+    of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir))
-    keys = _build_keys(con, ordered)
+    macros = (sql_dir / "macros.sql").read_text()
+    con.execute(macros)
+    keys = _build_keys(con, ordered, macros)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
     if years == []:
@@ -93,13 +117,13 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     con.execute("begin")
     try:
         for model in ordered:
-            if model.table in audits and started is None:
+            if model.compares_campaigns and started is None:
                 started = time.monotonic()
-            reads_audits = started is not None
+            compares = started is not None  # this model or one before it sets years against earlier ones
             if years is None:
                 con.execute(f"create or replace table {model.table} as\n{model.sql}")
                 _comment(con, model)
-            elif reads_audits:
+            elif compares:
                 con.execute(f"delete from {model.table} where list_contains(?, campaign_year)", [later])
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             "where list_contains(?, campaign_year)", [later])
@@ -109,17 +133,45 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
+        for model in ordered:
+            check_grain(con, model)
+        if years is None:
+            con.execute("delete from audit.stale_years")
+        else:
+            con.execute("delete from audit.stale_years where list_contains(?, campaign_year)", [years])
         if years is None:
             con.execute("delete from audit.model_builds")
             con.execute("insert into audit.model_builds select unnest(?), unnest(?), now()",
                         [list(keys), list(keys.values())])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     if audit_seconds is not None:
         progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)
     return [m.table for m in ordered]
+
+
+def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    """A duplicated or NULL key in a built model is one sentence naming the model and the key."""
+    if not model.key:
+        return
+    key = ", ".join(model.key)
+    duplicate = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 "
+                            "limit 1").fetchone()
+    if duplicate is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(duplicate[:-1])} "
+                            f"muncul {duplicate[-1]} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
+                            f"beserta berkas sql/{model.schema}/{model.name}.sql")
+    required = [column for column in model.key if column not in (model.docs.get("key_may_be_null") or [])]
+    if not required:
+        return
+    nulls = " or ".join(f"{column} is null" for column in required)
+    missing = con.execute(f"select {key} from {model.table} where {nulls} limit 1").fetchone()
+    if missing is not None:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(missing)} berisi "
+                            f"NULL; tidak ada yang diterbitkan — laporkan ke pengembang beserta berkas "
+                            f"sql/{model.schema}/{model.name}.sql")
 
 
 def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[int]:
@@ -129,18 +181,18 @@ def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> l
     return sorted(set(years) | set(later))
 
 
-def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model]) -> dict[str, str]:
-    """Each model's key: the hash of its SQL and of the reference data (a new target group or region
-    group changes every year's rows, not only the years a load touched)."""
+def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str) -> dict[str, str]:
+    """Each model's key: the hash of its SQL, of the macros and of the reference data (a new target group or
+    region group changes every year's rows, not only the years a load touched)."""
     tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
                                         "and database_name = current_database() order by 1").fetchall()]
     reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
                          for t in tables)
-    return {m.table: hashlib.sha256((m.sql + reference).encode()).hexdigest() for m in models}
+    return {m.table: hashlib.sha256((m.sql + macros + reference).encode()).hexdigest() for m in models}
 
 
 def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    if not model.docs:
+    if not model.docs or "description" not in model.docs:
         return
     description = f"{model.docs['description'].strip()} Grain: {model.grain}."
     con.execute(f"comment on table {model.table} is {sql_literal(description)}")

@@ -124,7 +124,7 @@ final as (
         cast(s.acceptors as double) as value,
         cast(s.median_acceptors as double) as reference_value,
         'Faskes ' || s.facility_code || coalesce(' (' || f.facility_name || ')', '') || ' melayani '
-            || replace(format('{:,}', cast(s.acceptors as bigint)), ',', '.') || ' akseptor pada '
+            || id_number(cast(s.acceptors as bigint)) || ' akseptor pada '
             || day(s.report_date) || ' '
             || ['Januari', 'Februari', 'Maret', 'April', 'Mei', 'Juni', 'Juli', 'Agustus', 'September',
                 'Oktober', 'November', 'Desember'][month(s.report_date)] || ' ' || year(s.report_date)
@@ -140,9 +140,9 @@ final as (
                     || ', kurang dari ' || cast(p.min_own_days as integer)
                     || ' untuk dibandingkan dengan dirinya sendiri)'
             end
-            || '; skor z termodifikasi ' || replace(printf('%.2f', s.z), '.', ',') || ', ambang '
-            || case when s.z > p.extreme_z then 'ekstrem ' || replace(printf('%.2f', p.extreme_z), '.', ',')
-                    else 'sedang ' || replace(printf('%.2f', p.moderate_z), '.', ',') end
+            || '; skor z termodifikasi ' || id_decimal(s.z) || ', ambang '
+            || case when s.z > p.extreme_z then 'ekstrem ' || id_decimal(p.extreme_z)
+                    else 'sedang ' || id_decimal(p.moderate_z) end
             || '.' as message
     from scored as s
     cross join params as p

@@ -19,9 +19,9 @@ final as (
         'flag' as severity,
         cast(r.kbpp_achieved as double) as value,
         cast(r.region_achieved as double) as reference_value,
-        'Akseptor KBPP (' || replace(format('{:,}', r.kbpp_achieved), ',', '.')
+        'Akseptor KBPP (' || id_number(r.kbpp_achieved)
             || ') melebihi seluruh akseptor yang dilayani ('
-            || replace(format('{:,}', r.region_achieved), ',', '.') || ').' as message
+            || id_number(r.region_achieved) || ').' as message
     from regions as r
     cross join threshold as t
     where 100.0 * r.kbpp_achieved > t.max_pct * r.region_achieved

@@ -14,11 +14,11 @@ final as (
         'flag' as severity,
         cast(a.mkjp_share_pct as double) as value,
         t.max_pct as reference_value,
-        'Porsi MKJP ' || replace(printf('%.2f', a.mkjp_share_pct), '.', ',') || '% di luar 0-'
-            || replace(printf('%.2f', t.max_pct), '.', ',') || '%: metode jangka panjang '
-            || replace(format('{:,}', a.mkjp_achieved), ',', '.') || ' dari '
-            || replace(format('{:,}', a.achieved), ',', '.') || ' akseptor.' as message
-    from marts.achievement as a
+        'Porsi MKJP ' || id_decimal(a.mkjp_share_pct) || '% di luar 0-'
+            || id_decimal(t.max_pct) || '%: metode jangka panjang '
+            || id_number(a.mkjp_achieved) || ' dari '
+            || id_number(a.achieved) || ' akseptor.' as message
+    from staging.achievement as a
     cross join threshold as t
     where a.mkjp_share_pct < 0 or a.mkjp_share_pct > t.max_pct
 )

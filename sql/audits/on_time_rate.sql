@@ -37,10 +37,10 @@ final as (
         'flag' as severity,
         r.rate_pct as value,
         t.min_pct as reference_value,
-        'Hanya ' || replace(format('{:,}', cast(r.on_time as bigint)), ',', '.') || ' dari '
-            || replace(format('{:,}', cast(r.reported as bigint)), ',', '.') || ' laporan harian faskes ('
-            || replace(printf('%.2f', r.rate_pct), '.', ',') || '%) masuk sebelum batas waktu; ambang '
-            || replace(printf('%.2f', t.min_pct), '.', ',') || '%.' as message
+        'Hanya ' || id_number(cast(r.on_time as bigint)) || ' dari '
+            || id_number(cast(r.reported as bigint)) || ' laporan harian faskes ('
+            || id_decimal(r.rate_pct) || '%) masuk sebelum batas waktu; ambang '
+            || id_decimal(t.min_pct) || '%.' as message
     from rates as r
     cross join threshold as t
     where r.rate_pct < t.min_pct

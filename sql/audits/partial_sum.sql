@@ -1,4 +1,4 @@
--- grain: one row per campaign_year × region_code whose figures are summed from only part of its children (marts.achievement.is_partial)
+-- grain: one row per campaign_year × region_code whose figures are summed from only part of its children (staging.achievement.is_partial)
 with threshold as (
     select value as min_pct
     from ref.quality_thresholds
@@ -16,7 +16,7 @@ final as (
         cast(a.children_expected as double) as reference_value,
         'Angka ' || a.region_name || ' dijumlah dari hanya ' || a.children_reported || ' dari '
             || a.children_expected || ' wilayah di bawahnya: belum lengkap.' as message
-    from marts.achievement as a
+    from staging.achievement as a
     cross join threshold as t
     where a.is_partial and 100.0 * a.children_reported < t.min_pct * a.children_expected
 )

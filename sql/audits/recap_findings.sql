@@ -29,8 +29,8 @@ final as (
             when 'code_vs_name' then 'Kode wilayah tidak cocok dengan namanya'
             else 'Temuan pemeriksaan silang ' || f.check_name
         end
-            || coalesce(' (tertulis ' || replace(printf('%.2f', f.actual), '.', ',') || ', seharusnya '
-                        || replace(printf('%.2f', f.expected), '.', ',') || ')', '')
+            || coalesce(' (tertulis ' || id_decimal(f.actual) || ', seharusnya '
+                        || id_decimal(f.expected) || ')', '')
             || ' di berkas ' || c.file_name || coalesce(', baris ' || f.source_row, '') || '.' as message
     from findings as f
     join current_files as c using (file_sha256)

@@ -42,10 +42,10 @@ final as (
         'flag' as severity,
         cast(r.facility_achieved as double) as value,
         cast(r.recap_achieved as double) as reference_value,
-        'Rekap mencatat ' || replace(format('{:,}', r.recap_achieved), ',', '.')
-            || ' akseptor, laporan harian faskes berjumlah ' || replace(format('{:,}', r.facility_achieved), ',', '.')
-            || ' (selisih ' || replace(printf('%.2f', r.difference_pct), '.', ',') || '%, ambang ±'
-            || replace(printf('%.2f', t.max_pct), '.', ',') || '%).' as message
+        'Rekap mencatat ' || id_number(r.recap_achieved)
+            || ' akseptor, laporan harian faskes berjumlah ' || id_number(r.facility_achieved)
+            || ' (selisih ' || id_decimal(r.difference_pct) || '%, ambang ±'
+            || id_decimal(t.max_pct) || '%).' as message
     from marts.reconciliation as r
     join covered as c using (campaign_year, region_code)
     cross join threshold as t

@@ -15,7 +15,7 @@ with params as (
 
 regencies as (
     select campaign_year, parent_code, region_code, cast(achievement_pct as double) as x
-    from marts.achievement
+    from staging.achievement
     where level = 'regency' and achievement_pct is not null
 ),
 
@@ -55,13 +55,13 @@ final as (
         case when abs(s.z) > p.extreme_z then 'extreme' else 'moderate' end as severity,
         s.x as value,
         round(s.center, 2) as reference_value,
-        'Capaian ' || replace(printf('%.2f', s.x), '.', ',') || '% jauh '
+        'Capaian ' || id_decimal(s.x) || '% jauh '
             || case when s.z > 0 then 'di atas' else 'di bawah' end
-            || ' median ' || replace(printf('%.2f', s.center), '.', ',') || '% dari ' || s.size
-            || ' kabupaten/kota di provinsinya; skor z termodifikasi ' || replace(printf('%.2f', s.z), '.', ',')
+            || ' median ' || id_decimal(s.center) || '% dari ' || s.size
+            || ' kabupaten/kota di provinsinya; skor z termodifikasi ' || id_decimal(s.z)
             || ', ambang '
-            || case when abs(s.z) > p.extreme_z then 'ekstrem ' || replace(printf('%.2f', p.extreme_z), '.', ',')
-                    else 'sedang ' || replace(printf('%.2f', p.moderate_z), '.', ',') end
+            || case when abs(s.z) > p.extreme_z then 'ekstrem ' || id_decimal(p.extreme_z)
+                    else 'sedang ' || id_decimal(p.moderate_z) end
             || '.' as message
     from scored as s
     cross join params as p

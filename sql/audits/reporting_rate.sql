@@ -46,10 +46,10 @@ final as (
         'flag' as severity,
         r.rate_pct as value,
         t.min_pct as reference_value,
-        'Hanya ' || replace(format('{:,}', r.reported), ',', '.') || ' dari '
-            || replace(format('{:,}', r.expected), ',', '.') || ' faskes terdaftar ('
-            || replace(printf('%.2f', r.rate_pct), '.', ',') || '%) melapor selama kampanye; ambang '
-            || replace(printf('%.2f', t.min_pct), '.', ',') || '%.' as message
+        'Hanya ' || id_number(r.reported) || ' dari '
+            || id_number(r.expected) || ' faskes terdaftar ('
+            || id_decimal(r.rate_pct) || '%) melapor selama kampanye; ambang '
+            || id_decimal(t.min_pct) || '%.' as message
     from rates as r
     cross join threshold as t
     where r.rate_pct < t.min_pct

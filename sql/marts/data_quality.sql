@@ -1,5 +1,5 @@
 -- grain: one row per campaign_year × region_code × check_name, for every region the check's source covers that year
--- A check on recaps covers the regions of marts.achievement; on facility reports, the kabupaten/kota of the
+-- A check on recaps covers the regions of staging.achievement; on facility reports, the kabupaten/kota of the
 -- facility register with their provinces and the nation; on both, the regions of marts.reconciliation.
 -- Passed: fewer offending rows than flag_rows (default 1) and, for outliers, fewer moderate ones than
 -- flag_moderate_rows (ref.quality_thresholds).
@@ -22,7 +22,7 @@ register as (
 ),
 
 covered as (
-    select campaign_year, region_code, 'recap' as source from marts.achievement
+    select campaign_year, region_code, 'recap' as source from staging.achievement
     union
     select campaign_year, regency_code, 'facility' from register
     union

@@ -6,12 +6,12 @@
 -- has no list for (the daerah tertinggal 2020-2024 in 2025), group_regions is 0 and the figures are NULL.
 with achievement as (
     select campaign_year, map_version, region_code, target, achieved, mkjp_achieved
-    from marts.achievement
+    from staging.achievement
     where level = 'regency'
 ),
 
 years as (
-    select distinct campaign_year, map_version from marts.achievement
+    select distinct campaign_year, map_version from staging.achievement
 ),
 
 members as (

@@ -5,8 +5,13 @@
 -- 'fastest_to_target' (kabupaten/kota within their province, from daily facility data: by the day,
 -- then the moment, they reached 100%, then by achievement; those that never reached it last).
 -- Regions without a target are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by
--- achieved, then code.
-with achievement as (
+-- achieved, then code. A region whose figure fails a check that blocks awards (ref.quality_checks) keeps its
+-- rank but is not award_eligible; award_rank ranks the eligible alone (what juara lists follow).
+with flags as (
+    select * from marts.quality_flags
+),
+
+achievement as (
     select * from marts.achievement where achievement_pct is not null
 ),
 
@@ -76,27 +81,41 @@ ranked_by_speed as (
         *,
         rank() over (scope order by reached_target_on asc nulls last, reached_target_at asc nulls last,
                      achievement_pct desc) as rank,
+        rank() over (eligible order by reached_target_on asc nulls last, reached_target_at asc nulls last,
+                     achievement_pct desc) as eligible_rank,
         row_number() over (scope order by reached_target_on asc nulls last, reached_target_at asc nulls last,
                            achievement_pct desc, achieved desc, region_code) as position
-    from fastest
-    window scope as (partition by campaign_year, ranking, scope_code)
+    from (
+        select f.*, coalesce(q.quality_flags, []) as quality_flags,
+               len(coalesce(q.award_blocking_flags, [])) = 0 as award_eligible
+        from fastest as f
+        left join flags as q using (campaign_year, region_code)
+    )
+    window scope as (partition by campaign_year, ranking, scope_code),
+           eligible as (partition by campaign_year, ranking, scope_code, award_eligible)
 ),
 
 ranked_by_achievement as (
     select
         *,
         rank() over (scope order by achievement_pct desc) as rank,
+        rank() over (eligible order by achievement_pct desc) as eligible_rank,
         row_number() over (scope order by achievement_pct desc, achieved desc, region_code) as position
     from (
-        select * from national
-        union all by name
-        select * from within_province
-        union all by name
-        select * from within_regency
-        union all by name
-        select * from within_group
+        select u.*, len(coalesce(q.award_blocking_flags, [])) = 0 as award_eligible
+        from (
+            select * from national
+            union all by name
+            select * from within_province
+            union all by name
+            select * from within_regency
+            union all by name
+            select * from within_group
+        ) as u
+        left join flags as q using (campaign_year, region_code)
     )
-    window scope as (partition by campaign_year, ranking, scope_code)
+    window scope as (partition by campaign_year, ranking, scope_code),
+           eligible as (partition by campaign_year, ranking, scope_code, award_eligible)
 ),
 
 ranked as (
@@ -121,7 +140,10 @@ final as (
         target,
         mkjp_achieved,
         reached_target_on,
-        reached_target_at
+        reached_target_at,
+        quality_flags,
+        award_eligible,
+        case when award_eligible then eligible_rank end as award_rank
     from ranked
 )
 

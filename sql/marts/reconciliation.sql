@@ -1,7 +1,7 @@
 -- grain: one row per campaign_year × region_code with both a recap figure and daily facility data
 with recap as (
     select campaign_year, region_code, level, region_name, achieved as recap_achieved, source_file
-    from marts.achievement
+    from staging.achievement
 ),
 
 facility_sums as (

@@ -81,9 +81,10 @@ class OfflinePage:
 
 @contextmanager
 def offline_page(path: Path, chromium: str, chromedriver: str, width: int = 1280,
-                 height: int = 2000) -> Iterator[OfflinePage]:
+                 height: int = 2000, phone: bool = False) -> Iterator[OfflinePage]:
     """Opens `path` in headless Chromium with the network emulated offline and every http(s)/ws URL
-    blocked (through the DevTools protocol, before the page loads)."""
+    blocked (through the DevTools protocol, before the page loads). `phone`: a phone's screen of
+    width × height CSS pixels (mobile emulation: touch, device pixel ratio 2.625, the viewport meta obeyed)."""
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
@@ -94,6 +95,9 @@ def offline_page(path: Path, chromium: str, chromedriver: str, width: int = 1280
                      "--disable-component-update", "--disable-sync", "--disable-extensions"):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
+    if phone:
+        options.add_experimental_option("mobileEmulation", {
+            "deviceMetrics": {"width": width, "height": height, "pixelRatio": 2.625, "touch": True}})
     driver = webdriver.Chrome(options=options, service=Service(executable_path=chromedriver))
     try:
         driver.execute_cdp_cmd("Network.enable", {})

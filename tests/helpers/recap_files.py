@@ -125,3 +125,46 @@ def write_long_export(path: Path, years: dict[int, dict[str, int]]) -> Path:
                       for written, code in LONG_METHODS]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
+
+
+# --- versions of one recap scope (issue 19) ---------------------------------------------------------------
+
+KALSEL_2024 = Path(__file__).resolve().parents[2] / "data" / "sample" / "2024" / "63_kalimantan_selatan.csv"
+
+
+def worse_kalsel_resend(folder: Path) -> Path:
+    """Kalimantan Selatan's 2024 recap sent again, worse: one unreadable number (Kotabaru's target), one
+    misspelt kabupaten (Tabalong), one row left out (HSS); and Tanah Laut corrected."""
+    text = KALSEL_2024.read_text()
+    text = text.replace("2;Kotabaru;1.607;", "2;Kotabaru;1.6O7;")
+    text = text.replace("9;Tabalong;", "9;Tabalng;")
+    text = "\n".join(line for line in text.splitlines() if not line.startswith("6;HSS;")) + "\n"
+    text = text.replace("1;TanahLaut;3.732;550;", "1;TanahLaut;3.732;560;").replace(";5.197;139,26", ";5.207;139,52")
+    path = folder / "63_kalimantan_selatan_kirim_ulang.csv"
+    path.write_text(text)
+    return path
+
+
+# --- files given the wrong scope or of an untold kind (issue 19) --------------------------------------------
+
+HST_KECAMATAN = ["Haruyan", "Batu Benawa", "Labuan Amas Selatan", "Labuan Amas Utara", "Pandawan", "Barabai",
+                 "Batang Alai Selatan", "Batang Alai Utara", "Hantakan", "Batang Alai Timur", "Limpasu"]
+HST_ALL_ROWS = [kecamatan_row(name, 100, 30, 10, 70, 20, 30) for name in HST_KECAMATAN]  # 160% each
+HST_FULL_TITLE = "REKAPITULASI HASIL PELAYANAN KB SERENTAK SEJUTA AKSEPTOR KABUPATEN HULU SUNGAI TENGAH TAHUN 2024"
+
+BANTUL_USERS = {"Srandakan": 3800, "Sanden": 4433, "Kretek": 4350, "Pundong": 4520, "Sewon": 11934}
+LONG_SPELLINGS = (("AKDR", 22), ("MOW", 4), ("MOP", 1), ("Implan", 12), ("Suntikan", 50), ("Pil", 8), ("Kondom", 3))
+
+
+USERS_BY_METHOD_TITLE = "DATA PESERTA KB MENURUT KECAMATAN DAN JENIS KONTRASEPSI KABUPATEN BANTUL"
+
+
+def write_users_by_method(path: Path, title: str = USERS_BY_METHOD_TITLE) -> Path:
+    """A kabupaten's own export of current users for 2020–2024, long (one row per kecamatan, year and method),
+    as offices keep them: no target, no word "aktif", methods spelt AKDR and Suntikan."""
+    lines = [title, "Kecamatan,Tahun,Jenis_Kontrasepsi,Jumlah_Peserta"]
+    for year in range(2020, 2025):
+        for name, users in BANTUL_USERS.items():
+            lines += [f"{name},{year},{method},{users * share // 100}" for method, share in LONG_SPELLINGS]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path

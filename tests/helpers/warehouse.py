@@ -1,14 +1,19 @@
 """Loading (and publishing) recap files into a warehouse and reading it back, as the tests do."""
 
+import shutil
 from pathlib import Path
 
 import duckdb
 
+from devtools.cli import QUICKSTART_PROVINCES, QUICKSTART_YEAR
+from devtools.generate.facilities import generate_facility_data
+from devtools.generate.facility_faults import plant_facility_faults
 from kbetl.runs import IngestSummary, load_recaps
 from kbetl.sources.recaps.stage import find_recap_files, stage_recap
-from kbetl.warehouse.database import PROJECT_DIR
-from kbetl.warehouse.publish import published_path
-from kbetl.warehouse.transform import discover_models
+from kbetl.warehouse.database import PROJECT_DIR, connect
+from kbetl.warehouse.publish import publish, published_path
+from kbetl.warehouse.reference import load_reference
+from kbetl.warehouse.transform import discover_models, run_transforms
 
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 
@@ -48,3 +53,29 @@ def marts_snapshot(db: Path) -> dict[str, list[tuple]]:
         return snapshot
     finally:
         con.close()
+
+
+def with_facility_data(sample_warehouse, tmp_path, planted: bool) -> Path:
+    """A quick-start-shaped warehouse without its Prefect runs: a copy of the sample warehouse with the quick
+    start's facility data loaded (as the pull loads them), published beside it; returns the working file."""
+    db = tmp_path / "kbetl-work.duckdb"
+    shutil.copy(sample_warehouse[0], db)
+    data = generate_facility_data([QUICKSTART_YEAR], QUICKSTART_PROVINCES)
+    if planted:
+        data = plant_facility_faults(data)
+    con = connect(db)
+    try:
+        load_reference(con)
+        con.register("register", data.facilities)
+        con.register("records", data.records)
+        con.register("targets", data.targets)
+        con.execute("insert into staging.facilities by name select * from register")
+        con.execute("""insert into staging.daily_records
+            select campaign_year, province_code, facility_code, regency_code, method, service_type, report_date,
+                   acceptors, reported_at, updated_at, 'sample', 0, 'test' from records""")
+        con.execute("insert into staging.daily_targets by name select * from targets")
+        run_transforms(con)
+        publish(con, published_path(db), "test")
+    finally:
+        con.close()
+    return db

@@ -152,7 +152,7 @@ def test_pull_of_a_year_that_is_no_campaign_says_so_in_one_sentence(tmp_path):
     result, _ = kbetl_pull(tmp_path, "http://127.0.0.1:9", year="1850", timeout=120)
     output = result.stdout + result.stderr
     assert result.returncode in (1, 2), output[-3000:]
-    assert "1850 is no PSA campaign year (known: 2020, " in output
+    assert "--year 1850: bukan tahun kampanye PSA (yang dikenal: 2020, " in output
     assert "Traceback" not in output and "KeyError" not in output
 
 

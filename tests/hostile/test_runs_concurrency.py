@@ -24,7 +24,7 @@ def test_a_second_run_while_one_runs_stops_with_the_locked_sentence(tmp_path):
     """)
     try:
         wait_for(first, "running")
-        with pytest.raises(WarehouseLocked, match=rf"{db} is held by another process \(PID {first.pid}\)"):
+        with pytest.raises(WarehouseLocked, match=rf"{db} sedang dipegang proses lain \(PID {first.pid}\)"):
             with warehouse_run(db, "second"):
                 pass
         result = subprocess.run([KBETL, "ingest", str(BENGKULU[0]), "--db", str(db)], capture_output=True,
@@ -32,7 +32,7 @@ def test_a_second_run_while_one_runs_stops_with_the_locked_sentence(tmp_path):
     finally:
         kill_group(first)
     assert result.returncode == 1 and "Traceback" not in result.stderr
-    assert result.stderr.strip().endswith("or pass --db / set KBETL_DB to use another file.")
+    assert result.stderr.strip().endswith("atau pakai berkas lain dengan --db / KBETL_DB.")
 
 
 def test_a_reader_holding_the_published_file_keeps_reading_and_the_next_connect_sees_new_data(tmp_path):

@@ -43,8 +43,8 @@ def test_a_working_database_held_read_write_stops_ingest_with_the_locked_sentenc
         kill_group(holder)
     assert result.returncode == 1
     assert _one_sentence(result) == (
-        f"Error: {db} is held by another process (PID {holder.pid}). Close the notebook, BI tool or kbetl run "
-        "that has it open, or pass --db / set KBETL_DB to use another file.")
+        f"Error: {db} sedang dipegang proses lain (PID {holder.pid}). Tutup notebook, alat BI atau proses kbetl "
+        "yang membukanya, atau pakai berkas lain dengan --db / KBETL_DB.")
 
 
 def test_staging_against_a_held_database_raises_the_locked_sentence(tmp_path):
@@ -55,7 +55,7 @@ def test_staging_against_a_held_database_raises_the_locked_sentence(tmp_path):
     connect(db).close()
     holder = _holder(db)
     try:
-        with pytest.raises(WarehouseLocked, match=rf"{db} is held by another process \(PID {holder.pid}\)"):
+        with pytest.raises(WarehouseLocked, match=rf"{db} sedang dipegang proses lain \(PID {holder.pid}\)"):
             loaded_hashes(db)
     finally:
         kill_group(holder)
@@ -96,5 +96,5 @@ def test_ingest_with_a_read_only_publish_folder_ends_in_one_sentence(tmp_path):
         result = _kbetl("ingest", BENGKULU[0], "--db", db, "--publish-to", folder / "kbetl.duckdb")
     assert result.returncode == 1, result.stdout + result.stderr
     last = [line for line in result.stderr.splitlines() if line.strip()][-1]
-    assert last.startswith("Error: could not publish") and str(folder / "kbetl.duckdb") in last, last
+    assert last.startswith("Error: gagal menerbitkan") and str(folder / "kbetl.duckdb") in last, last
     assert query(db, "select status, files_loaded from audit.runs") == [("failed", 1)]

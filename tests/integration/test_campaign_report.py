@@ -80,7 +80,7 @@ def test_the_national_report_is_one_file_with_no_url_and_indonesian_figures(ware
     assert "12.447" in body and "17.974" in body and "144,40%" in body  # Bengkulu 2022, as published
     assert "≥ 100%" in body and "80–99,99%" in body and "< 80%" in body  # the legend beside the table
     assert 'id="prov-17"' in text and 'id="prov-63"' in text
-    assert "Temuan pemeriksaan silang: tidak tersedia" in body
+    assert "Temuan kualitas data" in body  # from the quality marts: no working database needed
 
 
 def test_a_province_alone_by_name_goes_beside_the_database_with_its_group_winners(warehouse):
@@ -107,18 +107,18 @@ def test_bands_are_data_and_the_legend_follows_them(warehouse, tmp_path):
 
 
 def test_every_text_from_data_is_escaped(copies, tmp_path):
-    working, published = copies
+    _, published = copies
     con = duckdb.connect(str(published))
     for table in ("marts.achievement", "marts.ranking"):
         con.execute(f"update {table} set region_name = ? where region_code = '1704'", [HOSTILE])
+    con.execute("""insert into marts.data_quality_issues by name
+                   select ? as campaign_year, 'internal_consistency' as dimension, 'recap_findings' as check_name,
+                          'regency' as level, '1704' as region_code, ? as region_name, '17' as parent_code,
+                          ? as subject, 'flag' as severity, 121.65 as value, 120.15 as reference_value,
+                          ? as message""",
+                [YEAR, HOSTILE, '"><svg onload=alert(3)>.csv baris 7', "baris 7 <b>bold</b>"])
     con.close()
-    con = duckdb.connect(str(working))
-    sha = con.execute("select file_sha256 from audit.recap_submissions where scope_code = '17'").fetchall()[0][0]
-    con.execute("insert into audit.findings values (?, ?, 'stated_pct', 7, '1704', 120.15, 121.65, ?, 'x')",
-                [sha, '"><svg onload=alert(3)>.csv', "row 7 <b>bold</b>"])
-    con.close()
-    text = write_campaign_report(published, YEAR, out=tmp_path / "r.html", working_db_path=working).read_text(
-        encoding="utf-8")
+    text = write_campaign_report(published, YEAR, out=tmp_path / "r.html").read_text(encoding="utf-8")
     page = Page(text)
     outside_the_library = text.replace(page.scripts[0], "")  # vega's own code builds elements of its own
     assert "<img" not in outside_the_library and "<svg" not in outside_the_library
@@ -126,18 +126,25 @@ def test_every_text_from_data_is_escaped(copies, tmp_path):
     assert page.tags.count("script") == 3 and "img" not in page.tags and "svg" not in page.tags
     assert HOSTILE in page.text  # shown as text, in the league table
     assert "&lt;img src=x onerror=&quot;alert(1)&quot;&gt;Kaur&lt;/script&gt;" in text
-    assert '&quot;&gt;&lt;svg onload=alert(3)&gt;.csv' in text and "Persen tertulis" in text and "121,65%" in text
+    assert '&quot;&gt;&lt;svg onload=alert(3)&gt;.csv' in text and "baris 7 &lt;b&gt;bold&lt;/b&gt;" in text
     specs = page.scripts[1]
     assert "</" not in specs and "\\u003cimg src=x" in specs  # in the chart data, as JSON that cannot close its element
 
 
-def test_findings_of_current_recaps_come_from_the_working_database(copies, tmp_path):
-    working, published = copies
-    text = write_campaign_report(published, YEAR, out=tmp_path / "r.html", working_db_path=working).read_text(
-        encoding="utf-8")
-    assert "tidak tersedia" not in text and "Tidak ada temuan pada rekap yang berlaku." in text
-    missing = write_campaign_report(published, YEAR, out=tmp_path / "m.html", working_db_path=tmp_path / "nope.duckdb")
-    assert "tidak tersedia (basis data kerja tidak ditemukan)" in missing.read_text(encoding="utf-8")
+def test_the_findings_are_the_quality_marts_of_the_scope(copies, tmp_path):
+    _, published = copies
+    text = write_campaign_report(published, YEAR, out=tmp_path / "r.html").read_text(encoding="utf-8")
+    issues = duckdb.connect(str(published), read_only=True)
+    try:
+        expected = issues.execute("select count(*) from marts.data_quality_issues where campaign_year = ?",
+                                  [YEAR]).fetchone()[0]
+    finally:
+        issues.close()
+    national = text.split('<section class="province"', 1)[0]
+    shown = national.split('data-role="findings"', 1)[1].split("</table>", 1)[0].count("<tr>") - 1 if (
+        'data-role="findings"' in national) else 0
+    assert shown == expected
+    assert ("Tidak ada temuan kualitas data." in national) == (expected == 0)
 
 
 def test_the_region_group_mart_is_shown_when_published_and_skipped_when_not(copies, tmp_path):

@@ -52,12 +52,11 @@ def quickstart_warehouse(tmp_path_factory) -> tuple[Path, Path]:
 def reports(quickstart_warehouse, tmp_path_factory) -> dict[str, Path]:
     from kbetl.reports.campaign_report import write_campaign_report
 
-    working, published = quickstart_warehouse
+    _, published = quickstart_warehouse
     folder = tmp_path_factory.mktemp("reports")
     return {
-        "national": write_campaign_report(published, YEAR, out=folder / "nasional.html", working_db_path=working),
-        "63": write_campaign_report(published, YEAR, province="63", out=folder / "kalsel.html",
-                                    working_db_path=working),
+        "national": write_campaign_report(published, YEAR, out=folder / "nasional.html"),
+        "63": write_campaign_report(published, YEAR, province="63", out=folder / "kalsel.html"),
     }
 
 
@@ -129,3 +128,45 @@ def test_a_province_report_draws_offline(reports, quickstart_warehouse, chromium
             select region_name, achieved, achievement_pct from marts.ranking
             where ranking = 'province' and campaign_year = ? and scope_code = '63' order by position""", [YEAR])
         assert [(r[2], r[4], r[5]) for r in rows] == [(name, id_number(a), f"{id_pct(p)}%") for name, a, p in expected]
+
+
+# per page: its width against the screen's; per chart: drawn width against its box, and where its 100% line is;
+# per table with kept columns: where its achievement cell is once the table is on screen
+LAYOUT = """
+var root = document.documentElement;
+var charts = Array.from(document.querySelectorAll('[data-chart]')).map(function (chart) {
+  var svg = chart.querySelector('svg'), rule = chart.querySelector('g.mark-rule');
+  var drawn = svg ? svg.getBoundingClientRect() : null, box = chart.getBoundingClientRect();
+  var line = rule ? rule.getBoundingClientRect() : null;
+  return [chart.getAttribute('data-label'), drawn ? drawn.width : -1, box.width,
+          line ? line.left >= drawn.left - 1 && line.right <= drawn.right + 1 && line.width + line.height > 0 : null];
+});
+var kept = Array.from(document.querySelectorAll('table')).filter(function (t) {
+  return t.querySelector('th.keep-r');
+}).map(function (table) {
+  table.scrollIntoView();
+  var cell = table.querySelector('tbody td.keep-r'), rect = cell.getBoundingClientRect();
+  return [table.getAttribute('data-role'), rect.left >= 0 && rect.right <= window.innerWidth, cell.textContent];
+});
+window.scrollTo(0, 0);
+return {page: root.scrollWidth, screen: root.clientWidth, charts: charts, kept: kept};
+"""
+
+
+@pytest.mark.parametrize("screen", [(412, 915, True), (1400, 1000, False)], ids=["phone-412", "desktop-1400"])
+@pytest.mark.parametrize("report", ["national", "63"])
+def test_the_report_fits_a_phone_and_a_desktop(reports, chromium_installed, screen, report, tmp_path):  # noqa: F811
+    width, height, phone = screen
+    with offline_page(reports[report], *chromium_installed, width=width, height=height, phone=phone) as page:
+        charts = draw(page)
+        assert all(state == "yes" for _, state, _ in charts), charts
+        layout = page.script(LAYOUT)
+        assert layout["page"] <= layout["screen"] <= width, layout  # the page never scrolls sideways
+        assert [c for c in layout["charts"] if not 0 < c[1] <= c[2] + 0.5] == [], layout["charts"]
+        bars = [c for c in layout["charts"] if c[0].startswith("Capaian ")]
+        assert bars and all(c[3] for c in bars), bars  # the 100% line is drawn inside the chart
+        leagues = [k for k in layout["kept"] if "league" in k[0]]  # the achievement column can be read
+        assert all(k[1] for k in layout["kept"]) and leagues and all(k[2].endswith("%") for k in leagues), layout
+        shot = tmp_path / f"laporan-{report}-{width}.png"
+        assert page.driver.save_screenshot(str(shot))
+    shutil.copyfile(shot, Path("/tmp") / f"kbetl-report-{report}-{width}.png")

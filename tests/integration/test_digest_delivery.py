@@ -74,7 +74,9 @@ def test_both_receivers_get_the_digest_byte_for_byte_and_once(warehouse, working
     assert len(smtp.messages) == 1 and len(hook.payloads) == 1
     # the decoded text/plain body; e-mail carries its line breaks as CRLF
     assert smtp.bodies()[0].replace("\r\n", "\n") == province
-    assert smtp.messages[0]["Subject"] == "PSA 2022 – Bengkulu"
+    assert smtp.messages[0]["Subject"] == "PSA 2022 – Bengkulu – 15 Juni 2022"  # scope and date, no stray *
+    html_part = smtp.messages[0].get_body(preferencelist=("html",)).get_content()
+    assert "&nbsp;" not in html_part and "Capaian: 9 akseptor dari target 115" in html_part  # it wraps on a phone
     assert hook.payloads[0]["message"] == regency and hook.payloads[0]["title"] == ""
     assert deliveries(working) == [(JUNE_15, "17", "KBETL_TEST_MAIL", "delivered", None),
                                    (JUNE_15, "1701", "KBETL_TEST_HOOK", "delivered", None)]

@@ -76,7 +76,7 @@ def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
             assert state["type"] == "COMPLETED", state
             artifacts = requests.post(f"{api}/artifacts/filter", timeout=5, json={
                 "artifacts": {"key": {"any_": ["kbetl-nightly-summary"]}}}).json()
-            assert len(artifacts) == 1 and "## Rejected rows by reason" in artifacts[0]["data"]
+            assert len(artifacts) == 1 and "## Baris ditolak menurut alasan" in artifacts[0]["data"]
             quality = artifacts[0]["data"].split("## Kualitas data", 1)[1]
             card = (tmp_path / "kualitas-data-2024.txt").read_text(encoding="utf-8")
             assert card.splitlines()[0] in quality and "not written" not in quality

@@ -6,17 +6,11 @@ import shutil
 import pytest
 from click.testing import CliRunner
 
-from devtools.cli import QUICKSTART_PROVINCES, QUICKSTART_YEAR
-from devtools.generate.facilities import generate_facility_data
-from devtools.generate.facility_faults import plant_facility_faults
 from devtools.generate.faults import EXTREME_DAY, LATE_REGENCY, RECAP_OVERSTATED, TARGET_JUMP
 from devtools.generate.recaps import QUIRKS
 from kbetl.cli import cli
-from kbetl.warehouse.database import connect
-from kbetl.warehouse.publish import publish, published_path
-from kbetl.warehouse.reference import load_reference
-from kbetl.warehouse.transform import run_transforms
-from tests.helpers.warehouse import query
+from kbetl.warehouse.publish import published_path
+from tests.helpers.warehouse import query, with_facility_data
 
 PLANTED_IN_RECAPS = {
     (2024, "target_vs_history", TARGET_JUMP["regency"]),
@@ -31,31 +25,6 @@ PLANTED_IN_FACILITY_DATA = {
 # The flaws generate/recaps.py plants for the recap cross-checks, where their findings are counted
 QUIRK_FINDINGS = {(2021, "recap_findings", "3301"), (2023, "recap_findings", "00"), (2023, "recap_findings", "35"),
                   (2023, "recap_findings", "3501")}
-
-
-def with_facility_data(sample_warehouse, tmp_path, planted: bool):
-    """A copy of the sample warehouse with the quick start's facility data loaded (as the pull loads them)."""
-    db = tmp_path / "kbetl-work.duckdb"
-    shutil.copy(sample_warehouse[0], db)
-    data = generate_facility_data([QUICKSTART_YEAR], QUICKSTART_PROVINCES)
-    if planted:
-        data = plant_facility_faults(data)
-    con = connect(db)
-    try:
-        load_reference(con)
-        con.register("register", data.facilities)
-        con.register("records", data.records)
-        con.register("targets", data.targets)
-        con.execute("insert into staging.facilities by name select * from register")
-        con.execute("""insert into staging.daily_records
-            select campaign_year, province_code, facility_code, regency_code, method, service_type, report_date,
-                   acceptors, reported_at, updated_at, 'sample', 0, 'test' from records""")
-        con.execute("insert into staging.daily_targets by name select * from targets")
-        run_transforms(con)
-        publish(con, published_path(db), "test")
-    finally:
-        con.close()
-    return db
 
 
 @pytest.fixture(scope="module")
@@ -104,9 +73,36 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
     assert "Kota Banjarmasin: Faskes 6371" in national.output
     provincial = runner.invoke(cli, ["quality", "--year", "2024", "--province", "Bengkulu", "--db", str(db)])
     assert provincial.exit_code == 0 and "1708  Kab. Kepahiang" in provincial.output
-    for args, sentence in ((["--province", "Atlantis"], "no province 'Atlantis' on the map of 2024"),
-                           (["--year", "1999"], "no data-quality results for 1999")):
+    for args, sentence in ((["--province", "Atlantis"], "--province: nama wilayah 'Atlantis' tidak cocok dengan "
+                                                         "provinsi mana pun"),
+                           (["--year", "1999"], "--year 1999: bukan tahun kampanye PSA")):
         result = runner.invoke(cli, ["quality", "--year", "2024", *args, "--db", str(db)])
-        assert result.exit_code == 1 and sentence in result.output and "Traceback" not in result.output
+        assert result.exit_code == 2 and sentence in result.output and "Traceback" not in result.output
     missing = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(tmp_path / "none" / "w.duckdb")])
     assert missing.exit_code == 1 and "no published database" in missing.output
+
+
+def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(quick_start_copy, tmp_path):
+    """Issue 19, observation 1: Sumatera Selatan's recap says more than its own kabupaten and facilities do;
+    it keeps its rank, flagged, and is not eligible for an award; the eligible ranks close up behind it."""
+    db = quick_start_copy(tmp_path, planted=True)
+    published = published_path(db)
+    national = {code: rest for code, *rest in query(
+        published, "select region_code, quality_flags, award_eligible, rank, award_rank from marts.ranking "
+                   "where campaign_year = 2024 and ranking = 'national'")}
+    assert national["16"][:3] == [["recap_vs_facility"], False, 1]
+    assert national["16"][3] is None
+    assert national["51"][:2] == [[], True]
+    eligible = sorted(award for _, eligible, _, award in national.values() if eligible)
+    assert eligible[0] == 1 and len(eligible) == len(national) - 1
+    seluma = TARGET_JUMP["regency"]
+    assert query(published, "select quality_flags from marts.achievement where campaign_year = 2024 "
+                            "and region_code = ?", [seluma]) == [(["regency_achievement_outlier", "target_vs_history"],)]
+    assert {eligible for (eligible,) in query(
+        published, "select award_eligible from marts.ranking where campaign_year = 2024 and region_code = ?",
+        [seluma])} == {False}
+    # the same truth as marts.data_quality, everywhere
+    flagged = set(query(published, "select campaign_year, region_code, unnest(quality_flags) from marts.achievement"))
+    failing = set(query(published, "select d.campaign_year, d.region_code, d.check_name from marts.data_quality d "
+                                   "semi join marts.achievement a using (campaign_year, region_code) where not passed"))
+    assert flagged == failing

@@ -19,7 +19,7 @@ def test_warehouse_held_by_another_process_stops_with_a_clear_message(db, tmp_pa
     """)], stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "holding"
-        with pytest.raises(WarehouseLocked, match=rf"{db} is held by another process \(PID {holder.pid}\)"):
+        with pytest.raises(WarehouseLocked, match=rf"{db} sedang dipegang proses lain \(PID {holder.pid}\)"):
             connect(db)
     finally:
         holder.kill()

@@ -11,7 +11,7 @@ import pytest
 from devtools.generate.facilities import FacilityData, generate_facility_data
 from kbetl.reference.tables import campaign_days
 from kbetl.reports.delivery import _scrub, _secrets, read_recipients, send_digests
-from kbetl.reports.digest import MAX_CHARS, NoDigest, digest_text
+from kbetl.reports.digest import MAX_CHARS, NoDigest, digest_html, digest_subject, digest_text
 from kbetl.runs import load_pulls
 from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.warehouse.publish import published_path
@@ -63,12 +63,11 @@ def test_province_digest_of_the_first_day(bengkulu):
         "Rabu, 15 Juni 2022, akhir hari\n"
         "Capaian: 9 akseptor dari target 115 (7,83%).\n"
         "\n"
-        "Mencapai 100% hari ini:\n"
-        "• Kab. Rejang Lebong 09.00 WIB\n"
-        "\n"
         "Paling tertinggal:\n"
-        "• Kota Bengkulu 0,00% (0/100)\n"
-        "• Kab. Bengkulu Selatan 40,00% (4/10)\n"
+        "• Kota Bengkulu 0,00% (0/100), kurang 100 akseptor; belum lapor: Selebar 1\n"
+        "• Kab. Bengkulu Selatan 40,00% (4/10), kurang 6 akseptor; belum lapor: Seginim 1\n"
+        "\n"
+        "Mencapai 100% hari ini: 1 kabupaten/kota — Kab. Rejang Lebong 09.00 WIB.\n"
         "\n"
         "Faskes belum lapor: 2 dari 4. Per kecamatan: Seginim (Bengkulu Selatan) 1, Selebar (Kota Bengkulu) 1")
 
@@ -82,7 +81,7 @@ def test_kabupaten_digest_names_the_balai_kb_that_reached_100_percent_and_when(b
     assert "Semua kecamatan (Balai KB) sudah mencapai 100%." in text
     assert "Faskes belum lapor: 1 dari 2. Per kecamatan: Kedurang 1" in text  # 1701001 served nothing on the 16th
     day_one = digest(bengkulu, JUNE_15, regency="1701")
-    assert "Mencapai 100% hari ini:\n• Kedurang 08.00 WIB" in day_one
+    assert "Mencapai 100% hari ini: 1 kecamatan (Balai KB) — Kedurang 08.00 WIB." in day_one
 
 
 def test_as_of_a_time_of_day_counts_only_what_was_reported_before_that_full_hour(bengkulu):
@@ -90,10 +89,10 @@ def test_as_of_a_time_of_day_counts_only_what_was_reported_before_that_full_hour
     assert at_nine.splitlines()[1:3] == ["Rabu, 15 Juni 2022, pukul 09.00 WIB",
                                          "Capaian: 4 akseptor dari target 115 (3,48%)."]
     assert "Belum ada kabupaten/kota yang mencapai 100% hari ini." in at_nine
-    assert "• Kab. Rejang Lebong 0,00% (0/5)" in at_nine
+    assert "• Kab. Rejang Lebong 0,00% (0/5), kurang 5 akseptor; belum lapor: tanpa kecamatan 1" in at_nine
     assert "Faskes belum lapor: 3 dari 4." in at_nine
     at_ten = digest(bengkulu, JUNE_15, province="17", at="10:00")
-    assert "Capaian: 9 akseptor" in at_ten and "• Kab. Rejang Lebong 09.00 WIB" in at_ten
+    assert "Capaian: 9 akseptor" in at_ten and "— Kab. Rejang Lebong 09.00 WIB." in at_ten
 
 
 def test_numbers_the_indonesian_way_on_a_whole_province_and_at_most_1000_characters(tmp_path):
@@ -108,7 +107,7 @@ def test_numbers_the_indonesian_way_on_a_whole_province_and_at_most_1000_charact
                                  "where region_code = '63'")[0]
     assert f"dari target {target:,}".replace(",", ".") in province and target >= 1000
     assert f"Capaian: {served:,}".replace(",", ".") in province
-    assert "Kab. Hulu Sungai Tengah" in province.split("Mencapai 100% hari ini:")[1].splitlines()[1]
+    assert province.split("Mencapai 100% hari ini: ")[1].split(" — ")[1].startswith("Kab. Hulu Sungai Tengah")
     assert "," in province.split("(")[1].split("%")[0]  # 115,23%, never 115.23%
     busy = digest(path, date(2024, 6, 4), province="63", at="10:30")
     assert "kec. lain)" in busy, "a long list is cut, and says how many more"
@@ -163,3 +162,12 @@ def test_a_recipient_without_its_variable_is_recorded_failed_and_retried_a_dry_r
         (JUNE_15, "17", "KBETL_TEST_DIGEST_17", "failed")], "a dry run records nothing"
     outside = send_digests(work, bengkulu, date(2022, 7, 1), recipients, env={})
     assert [(d.digest_date, d.status) for d in outside] == [(JUNE_15, "failed"), (date(2022, 7, 1), "no_digest")]
+
+
+def test_an_e_mail_subject_has_scope_and_date_and_no_bold_marks():
+    assert digest_subject("*PSA 2024 – Kab. Hulu Sungai Tengah* (Kalimantan Selatan)\n"
+                          "Selasa, 4 Juni 2024, pukul 12.00 WIB\nCapaian: 1") == (
+        "PSA 2024 – Kab. Hulu Sungai Tengah (Kalimantan Selatan) – 4 Juni 2024, 12.00 WIB")
+    assert digest_subject("*PSA 2022 – Bengkulu*\nRabu, 15 Juni 2022, akhir hari") == (
+        "PSA 2022 – Bengkulu – 15 Juni 2022")
+    assert digest_html("a < b\n• c  d") == "a &lt; b<br>• c  d"

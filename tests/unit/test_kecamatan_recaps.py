@@ -80,8 +80,9 @@ def test_a_name_found_in_several_kabupaten_is_matched_only_inside_its_own(tmp_pa
     in_sleman = stage_recap(write_kecamatan_recap(tmp_path / "sleman.csv", "REKAP PSA KABUPATEN SLEMAN 2023", jetis,
                                                   label="Kapanewon"))
     assert codes(in_bantul) == [["340209", "Jetis"]] and codes(in_kota) == [["347102", "Jetis"]]
-    assert in_sleman.recap.accepted.empty
-    [problem] = in_sleman.recap.quarantine.itertuples()
+    assert in_sleman.recap.accepted.empty and in_sleman.recap.parent_figures.empty
+    [problem, total] = in_sleman.recap.quarantine.itertuples()
+    assert (total.source_row, total.check_name) == (5, "total_without_regions"), "no kapanewon of Sleman accepted"
     assert (problem.source_row, problem.check_name) == (4, "known_region")
     assert problem.message.startswith("baris 4, kolom Kapanewon: nama wilayah 'Jetis' bukan kecamatan di wilayah "
                                       "3404, melainkan Jetis (340209), Jetis (347102), Jetis (350209), Jetis (351616)")

@@ -27,5 +27,5 @@ def test_pulls_start_before_the_database_opens_and_stop_when_it_cannot(tmp_path)
     with pytest.raises(WarehouseUnwritable) as failed:
         pull_reports(blocker / "work.duckdb", 2024, provinces, [date(2024, 6, 4)], pull_one=pull_one)
     timer.cancel()
-    assert "work.duckdb cannot be opened for writing" in str(failed.value)
+    assert "work.duckdb tidak dapat dibuka untuk ditulis" in str(failed.value)
     assert sorted(started) == provinces[:MAX_PARALLEL_PROVINCES], "the first wave started; the rest never did"

@@ -39,7 +39,11 @@ def test_audits_run_after_every_model_they_read_and_the_quality_marts_after_them
     order = [m.table for m in build_order(discover_models())]
     audits = [i for i, t in enumerate(order) if t.startswith("audits.")]
     assert audits == list(range(audits[0], audits[0] + len(audits))), "one block"
-    assert order[audits[-1] + 1:] == ["marts.data_quality_issues", "marts.data_quality"]
+    after = order[audits[-1] + 1:]
+    assert after[:3] == ["marts.data_quality_issues", "marts.data_quality", "marts.quality_flags"]
+    # the marts that carry the flags come last, the ranking after the achievement it ranks
+    assert set(after[3:]) == {"marts.achievement", "marts.current_users", "marts.ranking"}
+    assert after.index("marts.ranking") > after.index("marts.achievement")
 
 
 def issue_rows(*rows: tuple) -> str:

@@ -5,6 +5,7 @@ import shutil
 import pytest
 
 from kbetl.sources.recaps import load
+from kbetl.warehouse.database import WriteFailed
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 from tests.helpers.warehouse import SAMPLE_DIR, ingest, marts_snapshot, query
 
@@ -50,7 +51,7 @@ def test_failure_while_loading_a_file_leaves_nothing_of_it(db, monkeypatch):
             raise OSError("disk full")
 
     monkeypatch.setattr(load, "_insert", insert_then_fail)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(WriteFailed, match=r"warehouse.duckdb: penulisan gagal di tengah proses \(disk full\)"):
         ingest(db, KALSEL_2022)
     assert raw_snapshot(db) == before
     assert query(db, "select status from audit.runs order by started_at") == [("succeeded",), ("failed",)]

@@ -82,7 +82,7 @@ def test_a_writer_limit_set_without_a_guard_to_hold_it_stops_the_run_before_it_w
     monkeypatch.setattr(run_module, "_writer_guard", None)
     monkeypatch.setenv(WRITER_LIMIT_ENV, "kbetl-warehouse-writer")
     db = tmp_path / "w.duckdb"
-    with pytest.raises(WarehouseError, match="KBETL_WRITER_LIMIT is set .* cannot hold a Prefect concurrency limit"):
+    with pytest.raises(WarehouseError, match="KBETL_WRITER_LIMIT diisi .* tidak dapat memegang batas konkurensi Prefect"):
         with warehouse_run(db, "test"):
             pass
     assert not db.exists()

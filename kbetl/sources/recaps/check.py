@@ -126,6 +126,8 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
         conformed.append({**row._asdict(), "region_code": region.code, "region_name_reported": row.region_name,
                           "region_name": region.name})
 
+    _refuse_rows_of_another_parent(extract, region_rows, {c["source_row"] for c in conformed}, row_level,
+                                   parent_code, parent_name, map_version, regions)
     accepted = _typed(pd.DataFrame(conformed, columns=[*rows.columns, "region_code", "region_name_reported"]))
     total_row = total_rows.head(1)
     for extra in total_rows.iloc[1:].itertuples(index=False):  # rejected, so that rows in = accepted + rejected
@@ -133,6 +135,14 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
                          f"baris {extra.source_row}, kolom {_label(extract, 'region_name')}: baris jumlah kedua, "
                          f"padahal hanya baris jumlah pertama (baris {total_row['source_row'].iloc[0]}) yang "
                          "dipakai; hapus baris ini lalu kirim ulang berkas"))
+    if accepted.empty and not total_row.empty:  # a total row is the parent's figures only beside its rows
+        total = total_row.iloc[0]
+        problems.append((int(total["source_row"]), "region_name", "total_without_regions", total["region_name"],
+                         f"baris {total['source_row']}, kolom {_label(extract, 'region_name')}: baris jumlah tidak "
+                         f"dipakai sebagai angka {parent_name} ({parent_code}) karena tidak satu pun baris "
+                         f"{LEVEL_WORDS[row_level]} berkas ini diterima; perbaiki baris-baris itu lalu kirim ulang "
+                         "berkas"))
+        total_row = total_row.iloc[0:0]
     parent_figures = _typed(total_row.assign(region_code=parent_code, region_name_reported=total_row["region_name"],
                                              region_name=parent_name))
     quarantine = pd.DataFrame(problems, columns=list(PROBLEM)).sort_values(
@@ -182,6 +192,44 @@ def _conform(row, matcher, scope: str | None, names_by_code: dict[str, str], lev
                          f"{label}: kode {row.region_code_reported} adalah {by_code.name} ({code}), tetapi "
                          f"{named}; baris dihitung menurut kodenya, jadi perbaiki mana yang salah"))
     return by_code
+
+
+def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFrame, placed: set[int],
+                                   row_level: str, parent_code: str, parent_name: str, map_version: str,
+                                   regions: pd.DataFrame) -> None:
+    """Rows that are, by their names, another parent's regions (more of them than of the parent given) mean
+    that the parent the file was given (--region, or its title) is wrong: the file is refused rather than its
+    total row taken as that parent's figures. (A parent column says each row's parent: a row it places wrongly
+    is that row's problem, rejected as known_region.)"""
+    from_column = not extract.region_option and extract.rows["parent_reported"].notna().any()
+    unplaced = [row for row in region_rows.itertuples(index=False) if row.source_row not in placed]
+    if row_level == "province" or from_column or not unplaced:
+        return
+    matcher = matcher_for(map_version, row_level)
+    parent_of = dict(zip(regions["region_code"], regions["parent_code"]))
+    elsewhere: dict[str, list] = {}
+    for row in unplaced:
+        try:
+            region = matcher.resolve(str(row.region_name))
+        except RegionNotResolved:
+            continue
+        if parent_of.get(region.code) != parent_code:
+            elsewhere.setdefault(parent_of.get(region.code), []).append(row)
+    if not elsewhere:
+        return
+    other, rows = max(elsewhere.items(), key=lambda item: len(item[1]))
+    if len(rows) <= len(placed):
+        return
+    other_name = _name_of(other, regions)
+    level = LEVEL_WORDS[row_level]
+    given, fix = ((f"--region {extract.region_option}", f"kirim ulang dengan --region {other}")
+                  if extract.region_option else ("judul berkas", "perbaiki judulnya"))
+    raise RecapStructureError(
+        f"{extract.file_name}: {given} menyebut {parent_name} ({parent_code}) sebagai induk baris-barisnya, tetapi "
+        f"{len(rows)} dari {len(region_rows)} baris {level} adalah {level} {other_name} ({other}) (baris "
+        f"{rows[0].source_row}: {rows[0].region_name!r}) dan hanya {len(placed)} yang ada di {parent_name}; berkas "
+        f"ditolak seluruhnya agar angkanya tidak tercatat sebagai angka {parent_name}: periksa berkasnya, lalu {fix} "
+        f"bila ini memang rekap {other_name}")
 
 
 def _parent_name_findings(extract, row_level, parent_code, parent_name, map_version) -> list[tuple]:
@@ -237,7 +285,35 @@ def _parent(extract: RecapExtract, regions: pd.DataFrame, map_version: str) -> t
                else "perbaiki judulnya atau sebutkan wilayah induknya dengan --region")
         raise RecapStructureError(
             f"{extract.file_name}: {LEVEL_WORDS[parent_level]} induk: {exc}; {ask}") from exc
+    if extract.region_option:
+        _refuse_option_against_title(extract, parent_level, *found, regions, map_version)
     return level, *found
+
+
+def _refuse_option_against_title(extract: RecapExtract, parent_level: str, code: str, name: str,
+                                 regions: pd.DataFrame, map_version: str) -> None:
+    """--region overrides what the title says only when it names the same parent (the title may spell it
+    its own way): a title naming another kabupaten/kota, or another province, refuses the file, naming both."""
+    province = _resolve(extract.title_province, "province", regions, map_version) \
+        if extract.title_province else None
+    if parent_level == "regency" and extract.title_regency:
+        said, given = extract.title_regency, code
+        titled = _resolve(said, "regency", regions, map_version, province[0] if province else None)
+    else:  # the title names only a province: the parent given must be it, or lie in it
+        said, titled = extract.title_province, province
+        given = code if parent_level == "province" else \
+            regions.loc[(regions["region_code"] == code) & (regions["level"] == "regency"), "parent_code"].iloc[0]
+    if titled is None or titled[0] == given:
+        return
+    raise RecapStructureError(
+        f"{extract.file_name}: --region {extract.region_option} menunjuk {name} ({code}), tetapi judul berkas "
+        f"menyebut {said} ({titled[1]}, {titled[0]}); berkas ditolak seluruhnya agar angkanya tidak tercatat sebagai "
+        f"angka {name}: periksa berkasnya, lalu kirim ulang dengan --region yang sesuai judulnya atau perbaiki "
+        "judulnya")
+
+
+def _name_of(code: str, regions: pd.DataFrame) -> str:
+    return regions.loc[regions["region_code"] == code, "region_name"].iloc[0]
 
 
 def _resolve(name: str, level: str, regions: pd.DataFrame, map_version: str, within: str | None = None,

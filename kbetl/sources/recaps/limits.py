@@ -3,7 +3,8 @@
 A recap is a few dozen rows (a few KB); each limit is far above that and far below the 1.5 GiB memory
 budget. Beyond one, the file is refused with a sentence naming it and the limit (never read further), in
 Bahasa Indonesia, as every message a data officer reads.
-Each is read from its environment variable when a file is read, so a run can raise one.
+Each is read from its environment variable when a file is read, so a run can raise one; a value that is
+not a whole number above zero is refused naming the variable (kbetl.settings), never replaced by the default.
 
 | variable                        | default     | what                                                     |
 |---------------------------------|-------------|----------------------------------------------------------|
@@ -14,9 +15,9 @@ Each is read from its environment variable when a file is read, so a run can rai
 | KBETL_RECAP_MAX_CELL_CHARS      | 32767       | characters in one cell (Excel's own limit)               |
 """
 
-import os
 from dataclasses import dataclass
 
+from kbetl.settings import positive_int
 from kbetl.sources.recaps.numbers import id_format
 
 MIB = 1 << 20
@@ -31,11 +32,7 @@ class Limit:
 
     @property
     def value(self) -> int:
-        raw = os.environ.get(self.env, "").strip().replace("_", "")
-        try:
-            return int(raw) if raw else self.default
-        except ValueError:
-            return self.default
+        return positive_int(self.env, self.default)
 
     def describe(self, value: int | None = None) -> str:
         value = self.value if value is None else value

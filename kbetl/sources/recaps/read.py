@@ -6,7 +6,8 @@ labels to fields (reference data: header_aliases.csv), reads the year and parent
 and returns the region rows and the total row ("Jumlah", "Total", "JUMLAH PROVINSI") with their numbers
 parsed. Cells that are not numbers are kept as text so that validation can name them. A "long" export
 (one row per region and method) is pivoted to the same shape. The kind of report (a PSA recap, or a
-count of current users, "peserta KB aktif") is read from the headers unless given.
+count of current users, "peserta KB aktif") is read from the title and headers unless given
+(report_kinds.csv); a file they do not tell is refused rather than guessed.
 """
 
 import hashlib
@@ -32,6 +33,7 @@ _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\
 _REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
                       r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
+KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif"}  # a kind, as a message names it
 # what a field is called in a message a data officer reads (Bahasa Indonesia)
 FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahun", "method_name": "metode",
                "target": "sasaran", "total": "jumlah", "pct": "persentase", **{m.code: m.name_id for m in METHODS}}
@@ -99,7 +101,7 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
         header_row=header_row + 1,
         columns={c.field: c.label for c in header if c.field != "region" or c is region_column},
         rows=pd.DataFrame(),
-        kind=kind or _kind_of(labels + [c.label for c in header]),
+        kind=kind or "",
         region_option=region,
         level_from_header=bool(region_column.level),
         title_regency=title_regency,
@@ -109,6 +111,7 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
     rows = _region_rows(grid, header_row + span, header, region_column, parent_columns, extract)
     if any(c.field == "method_name" for c in header):
         rows = _pivoted(rows, extract)
+    extract.kind = kind or _kind_of(extract, list(dict.fromkeys(labels + [c.label for c in header])), rows)
     extract.rows = _for_year(rows, year, extract)
     return extract
 
@@ -144,7 +147,7 @@ def _words(label: str) -> list[str]:
 def _without_markers(words: list[str]) -> tuple[list[str], bool]:
     """The words of a header without the words that mark a report's kind ('kb aktif', 'pa')."""
     found = False
-    for marker in report_kind_markers():
+    for marker in report_kind_markers("header"):
         n = len(marker)
         i = 0
         while i + n <= len(words):
@@ -155,13 +158,48 @@ def _without_markers(words: list[str]) -> tuple[list[str], bool]:
     return words, found
 
 
-def _kind_of(labels: list[str]) -> str:
-    for label in labels:
-        words = _words(label)
-        for marker, kind in report_kind_markers().items():
+def _markers_in(texts: list[str], place: str) -> dict[str, str]:
+    """{marker as written in report_kinds.csv: the kind it tells} of the markers found in `texts`."""
+    found = {}
+    for text in texts:
+        words = _words(text)
+        for marker, kind in report_kind_markers(place).items():
             if any(tuple(words[i:i + len(marker)]) == marker for i in range(len(words))):
-                return kind
-    return "psa"
+                found[" ".join(marker)] = kind
+    return found
+
+
+def _kind_of(extract: RecapExtract, labels: list[str], rows: pd.DataFrame) -> str:
+    """What the title and headers tell (report_kinds.csv); else PSA for a file of one year with a target
+    column, as a PSA recap is (one campaign's results against its target). A file they do not tell, or
+    tell both ways, or a file of several years without a target said to be PSA, is refused: taking current
+    users for acceptors (or the reverse) would publish wrong figures."""
+    told = {**_markers_in([extract.title], "title"), **_markers_in(labels, "header")}
+    kinds = set(told.values())
+    years = sorted(rows["report_year"].dropna().unique())
+    shape = ([f"memuat {len(years)} tahun ({years[0]}–{years[-1]})"] if len(years) > 1 else []) + \
+        (["tidak memiliki kolom sasaran"] if "target" not in extract.columns else [])
+    if kinds == {"current_users"} or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
+        return kinds.pop() if kinds else "psa"
+    said = {k: f"{KIND_WORDS[k]} ({', '.join(repr(m) for m, mk in told.items() if mk == k)})" for k in kinds}
+    if len(kinds) == 2:
+        read = f"judul dan judul kolomnya menyebut {said['psa']} sekaligus {said['current_users']}"
+    else:
+        title = f"judulnya {extract.title!r}" if extract.title.strip() else "berkas tanpa judul"
+        read = (f"judul atau judul kolomnya menyebut {said['psa']}, tetapi" if kinds else
+                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut {_kind_words('psa')} maupun "
+                f"{_kind_words('current_users')}, dan")
+        read += f" berkas ini {' serta '.join(shape)}, sehingga tidak dapat dianggap rekap PSA (hasil satu kampanye)"
+    raise RecapStructureError(
+        f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan --kind psa "
+        "(hasil pelayanan KB, rekap PSA) atau --kind current-users (peserta KB aktif)")
+
+
+def _kind_words(kind: str) -> str:
+    """A kind and the words that tell it, as a message names them: "PSA ('psa', 'kb serentak', …)"."""
+    markers = {" ".join(m) for place in ("title", "header") for m, k in report_kind_markers(place).items()
+               if k == kind}
+    return f"{KIND_WORDS[kind]} ({', '.join(repr(m) for m in sorted(markers))})"
 
 
 def _field_for(label: Cell) -> str | None:

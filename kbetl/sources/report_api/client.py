@@ -28,12 +28,17 @@ import requests
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
+from kbetl.settings import SettingError, positive_int, positive_number
+
 TOKEN_ENV = "KBETL_API_TOKEN"
 URL_ENV = "KBETL_API_URL"
 DEADLINE_ENV = "KBETL_API_DEADLINE_S"
 MAX_JSON_ENV = "KBETL_API_MAX_JSON_BYTES"
 MAX_EXPORT_ENV = "KBETL_API_MAX_EXPORT_BYTES"
-DEFAULT_DEADLINE_S = 300.0  # a province's whole pull, every request and retry included
+# A province's whole pull, every request and retry included: the largest province's export of a whole
+# campaign window (tens of MB) arrives well within it, both Prefect retries (after 10 s and 60 s) still fit
+# after an early failure, and a stalled server holds a nightly for two minutes, not five (docs/operations.md).
+DEFAULT_DEADLINE_S = 120.0
 DEFAULT_MAX_JSON_BYTES = 32 * 2**20  # one JSON response (a page of 5000 records is about 1.5 MB)
 DEFAULT_MAX_EXPORT_BYTES = 512 * 2**20  # one Parquet export (a large province's 62 days: tens of MB)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -92,22 +97,15 @@ class Pull:
         return [item for page in self.pages for item in page]
 
 
-def setting(name: str, default: float) -> float:
-    """A positive number from the environment, else the default."""
-    value = os.environ.get(name, "").strip()
-    if not value:
-        return default
-    try:
-        number = float(value)
-    except ValueError:
-        number = 0
-    if number <= 0:
-        raise ApiError(f"{name} must be a positive number, got {value!r}", permanent=True)
-    return number
+def api_settings() -> tuple[float, int, int]:
+    """The province's deadline (s), the JSON and the export limits (bytes) from the environment; a value set
+    to anything but a positive number raises kbetl.settings.SettingError naming it."""
+    return (positive_number(DEADLINE_ENV, DEFAULT_DEADLINE_S), positive_int(MAX_JSON_ENV, DEFAULT_MAX_JSON_BYTES),
+            positive_int(MAX_EXPORT_ENV, DEFAULT_MAX_EXPORT_BYTES))
 
 
 def province_deadline_s() -> float:
-    return setting(DEADLINE_ENV, DEFAULT_DEADLINE_S)
+    return api_settings()[0]
 
 
 class ReportApiClient:
@@ -123,9 +121,13 @@ class ReportApiClient:
         self.timeout = timeout
         self.retries = retries
         self.backoff_s = backoff_s
-        self.deadline_s = deadline_s or province_deadline_s()
-        self.max_json_bytes = int(max_json_bytes or setting(MAX_JSON_ENV, DEFAULT_MAX_JSON_BYTES))
-        self.max_export_bytes = int(max_export_bytes or setting(MAX_EXPORT_ENV, DEFAULT_MAX_EXPORT_BYTES))
+        try:
+            settings = api_settings()
+        except SettingError as exc:
+            raise ApiError(str(exc), permanent=True) from None
+        self.deadline_s = deadline_s or settings[0]
+        self.max_json_bytes = int(max_json_bytes or settings[1])
+        self.max_export_bytes = int(max_export_bytes or settings[2])
         self.deadline_at = time.time() + self.deadline_s
         self._secrets = sorted({token, json.dumps(token)[1:-1]}, key=len, reverse=True)
         self.session = requests.Session()
@@ -229,9 +231,13 @@ class ReportApiClient:
         try:
             body = json.loads(content)
         except ValueError as exc:
-            raise ApiError(f"{url}: malformed JSON body ({len(content)} bytes; {exc})") from None
-        if not isinstance(body, dict):
-            raise ApiError(f"{url}: expected a JSON object, got {type(body).__name__}")
+            if content.lstrip()[:1] in (b"{", b"["):  # JSON cut short or garbled: asking again may help
+                raise ApiError(f"{url}: malformed JSON body ({len(content)} bytes; {exc})") from None
+            body = None
+        if not isinstance(body, dict):  # an HTML page (a proxy, a login page, a wrong --api-url): the same again
+            kind = response.headers.get("Content-Type", "").split(";")[0].strip() or "tanpa Content-Type"
+            raise ApiError(f"{url}: jawabannya bukan objek JSON ({kind}, {len(content)} bita); periksa bahwa "
+                           f"--api-url / {URL_ENV} menunjuk API laporan, bukan halaman web.", permanent=True)
         return landing, body
 
     # --- requests, retries, the deadline ---------------------------------------------------------------

@@ -18,6 +18,7 @@ from kbetl.sources.report_api.check import ContractError, contract_types, failed
 from kbetl.sources.report_api.client import Export
 from kbetl.sources.report_api.decode import source_name
 from kbetl.sources.report_api.pull import ProvincePull
+from kbetl.warehouse.database import mark_stale, rollback
 from kbetl.warehouse.run import Run, now
 from schemas.audit import QUARANTINE
 
@@ -128,11 +129,12 @@ class DailyBatch:
             pull.records_new = new
             _record_pull(con, pull, self.run_id)
         con.execute(f"drop table {INCOMING}; drop table daily_rejected; drop table daily_new")
+        mark_stale(con, scope)
         con.execute("commit")
         return sum(p.records_new for p in self.pulls)
 
     def abandon(self) -> None:
-        self.con.execute("rollback")
+        rollback(self.con)
 
     def _replace_registers_and_targets(self) -> None:
         """The register and targets of each province staged replace the ones stored for the year."""
