@@ -15,7 +15,7 @@ other machines, so its work of building exports is not the pipeline's time.
 the data the way routine service reporting through the year grows it: every province, each campaign's
 reporting window followed by more reporting days (round(days × scale) in all, the window's day pattern
 repeated, acceptors in proportion; devtools.generate.facilities.reporting_days). Every phase then uses
-the same longer windows as its calendar (`use_bench_calendar`), so the pipeline pulls, checks and
+the same longer windows as its calendar (`bench_calendar`), so the pipeline pulls, checks and
 models them as it would campaign days, and so does the ceiling.
 --curve runs the whole benchmark once per scale, each in its own work folder (removed once measured)
 and each phase in its own process, and sets rows, seconds and peak memory side by side.
@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -85,16 +86,26 @@ def check_scale(scale: float) -> None:
                          f"{MAX_EXPORT_DAYS}, so the largest scale is about {MAX_EXPORT_DAYS / campaign:.1f}")
 
 
-def use_bench_calendar(scale: float) -> None:
-    """Above scale 1, this process's campaign calendar gets the benchmark's longer reporting windows (the
-    calendar is read once and cached, so every reader in the process sees the same windows)."""
-    from kbetl.reference.tables import campaigns
+@contextmanager
+def bench_calendar(scale: float):
+    """Within it, above scale 1, every reader of the campaign calendar in this process (kbetl.reference.tables)
+    sees the benchmark's longer reporting windows. The calendar kbetl read and cached is left as it is: a
+    longer copy stands in for it and the cached one is back on exit, so nothing later in the process (a
+    test, another phase) sees windows it did not ask for."""
+    from kbetl.reference import tables
 
     if scale <= 1:
+        yield
         return
-    windows = bench_windows(scale)  # from the calendar as it stands, before it changes
-    calendar = campaigns()
-    calendar["last_service_day"] = calendar["campaign_year"].map(lambda y: windows[y][-1].isoformat())
+    windows = bench_windows(scale)
+    longer = tables.campaigns().copy()
+    longer["last_service_day"] = longer["campaign_year"].map(lambda y: windows[y][-1].isoformat())
+    cached = tables.campaigns
+    tables.campaigns = lambda: longer
+    try:
+        yield
+    finally:
+        tables.campaigns = cached
 
 
 def years() -> list[int]:
@@ -392,18 +403,18 @@ def main(argv: list[str]) -> None:
     phases = {"generate": phase_generate, "pipeline": phase_pipeline, "ceiling": phase_ceiling,
               "nightly": phase_nightly}
     args = [float(rest[0]), *rest[1:]] if rest else []
-    if name != "generate" and args:  # the generator draws the longer windows itself
-        use_bench_calendar(args[0])
+    scale = args[0] if name != "generate" and args else 1  # the generator draws the longer windows itself
     profile_dir = os.environ.get(PROFILE_ENV)
-    if profile_dir:  # the main thread only: time in worker threads shows as waiting for them
-        from pyinstrument import Profiler
+    with bench_calendar(scale):
+        if profile_dir:  # the main thread only: time in worker threads shows as waiting for them
+            from pyinstrument import Profiler
 
-        profiler = Profiler(interval=0.005)
-        profiler.start()
-    figures = phases[name](work, *args)
-    if profile_dir:
-        profiler.stop()
-        Path(profile_dir, f"{name}.txt").write_text(profiler.output_text(unicode=False, color=False))
+            profiler = Profiler(interval=0.005)
+            profiler.start()
+        figures = phases[name](work, *args)
+        if profile_dir:
+            profiler.stop()
+            Path(profile_dir, f"{name}.txt").write_text(profiler.output_text(unicode=False, color=False))
     Path(os.environ[FIGURES_ENV]).write_text(json.dumps({**figures, "peak_rss_mib": peak_rss_mib()}))
 
 

@@ -1,1 +1,2 @@
-"""kbetl's tests: unit/ (fast, in-process) and integration/ (servers, flows, subprocesses)."""
+"""kbetl's tests: unit/ (fast, in-process), integration/ (servers, flows, subprocesses), hostile/ (hostile input,
+crashes, fuzzing) and devtools/ (the developer tools)."""

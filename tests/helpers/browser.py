@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.apt import one_install_at_a_time
+
 PACKAGES = ("chromium", "chromium-driver")
 
 
@@ -27,6 +29,12 @@ def _missing() -> list[str]:
 @pytest.fixture(scope="session")
 def chromium_installed() -> tuple[str, str]:
     """(chromium, chromedriver) paths; installs Debian's packages first if either is missing."""
+    with one_install_at_a_time():
+        _install_if_missing()
+    return shutil.which("chromium"), shutil.which("chromedriver")
+
+
+def _install_if_missing() -> None:
     if _missing():
         apt = shutil.which("apt-get")
         if apt is None:
@@ -42,7 +50,6 @@ def chromium_installed() -> tuple[str, str]:
         if _missing():
             pytest.fail(f"apt-get installed {' '.join(PACKAGES)} but {' and '.join(_missing())} is still not on PATH",
                         pytrace=False)
-    return shutil.which("chromium"), shutil.which("chromedriver")
 
 
 @dataclass

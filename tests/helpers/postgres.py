@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.apt import one_install_at_a_time
+
 PACKAGE = "postgresql"
 # Debian starts the package's default cluster once installed; the test starts only its own servers.
 POLICY = Path("/usr/sbin/policy-rc.d")
@@ -19,6 +21,11 @@ def _installed() -> bool:
 
 @pytest.fixture(scope="session")
 def postgresql_installed() -> None:
+    with one_install_at_a_time():
+        _install_if_missing()
+
+
+def _install_if_missing() -> None:
     if _installed():
         return
     apt = shutil.which("apt-get")

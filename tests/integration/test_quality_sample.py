@@ -1,6 +1,8 @@
 """The sample data carry a known set of data-quality problems (devtools/generate/faults.py); the audits
 find exactly those, and `kbetl quality` shows them."""
 
+import shutil
+
 import pytest
 from click.testing import CliRunner
 
@@ -25,6 +27,23 @@ QUIRK_FINDINGS = {(2021, "recap_findings", "3301"), (2023, "recap_findings", "00
                   (2023, "recap_findings", "3501")}
 
 
+@pytest.fixture(scope="module")
+def quick_start_copy(sample_warehouse, tmp_path_factory):
+    """A copy of the quick start's warehouse (with or without the planted faults) in the test's folder: each
+    kind built once for the module, copied per test (a copy of the files costs milliseconds)."""
+    built = {}
+
+    def copy_into(tmp_path, planted: bool):
+        if planted not in built:
+            built[planted] = with_facility_data(sample_warehouse, tmp_path_factory.mktemp("quickstart"), planted)
+        db = tmp_path / built[planted].name
+        shutil.copyfile(built[planted], db)
+        shutil.copyfile(published_path(built[planted]), published_path(db))
+        return db
+
+    return copy_into
+
+
 def failed(db) -> set[tuple]:
     return set(query(db, "select campaign_year, check_name, region_code from marts.data_quality where not passed"))
 
@@ -36,8 +55,8 @@ def test_the_recap_samples_fail_only_on_what_was_planted_in_them(sample_warehous
 
 
 @pytest.mark.parametrize("planted", [True, False])
-def test_the_quick_start_data_fail_exactly_on_the_planted_problems(sample_warehouse, tmp_path, planted):
-    db = with_facility_data(sample_warehouse, tmp_path, planted)
+def test_the_quick_start_data_fail_exactly_on_the_planted_problems(quick_start_copy, tmp_path, planted):
+    db = quick_start_copy(tmp_path, planted)
     facility_faults = {f for f in PLANTED_IN_FACILITY_DATA if f[1] != "recap_vs_facility"}
     expected = PLANTED_IN_RECAPS | QUIRK_FINDINGS | PLANTED_IN_FACILITY_DATA
     assert failed(db) == (expected if planted else expected - facility_faults)
@@ -45,8 +64,8 @@ def test_the_quick_start_data_fail_exactly_on_the_planted_problems(sample_wareho
     assert late == (0.0 if planted else None)
 
 
-def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(sample_warehouse, tmp_path):
-    db = with_facility_data(sample_warehouse, tmp_path, planted=True)
+def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(quick_start_copy, tmp_path):
+    db = quick_start_copy(tmp_path, planted=True)
     runner = CliRunner()
     national = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(db)])
     assert national.exit_code == 0, national.output
@@ -63,10 +82,10 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
     assert missing.exit_code == 1 and "no published database" in missing.output
 
 
-def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(sample_warehouse, tmp_path):
+def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(quick_start_copy, tmp_path):
     """Issue 19, observation 1: Sumatera Selatan's recap says more than its own kabupaten and facilities do;
     it keeps its rank, flagged, and is not eligible for an award; the eligible ranks close up behind it."""
-    db = with_facility_data(sample_warehouse, tmp_path, planted=True)
+    db = quick_start_copy(tmp_path, planted=True)
     published = published_path(db)
     national = {code: rest for code, *rest in query(
         published, "select region_code, quality_flags, award_eligible, rank, award_rank from marts.ranking "

@@ -7,15 +7,6 @@ from devtools import bench
 from kbetl.reference import tables
 
 
-@pytest.fixture
-def calendar():
-    """The cached campaign calendar, restored after a test that lengthens it."""
-    saved = tables.campaigns().copy()
-    yield
-    frame = tables.campaigns()
-    frame[saved.columns] = saved
-
-
 def test_scales_below_one_take_a_share_of_the_provinces_and_above_one_all_of_them():
     assert len(bench.bench_provinces(0.01)) == 1
     assert len(bench.bench_provinces(0.5)) == 19
@@ -23,16 +14,17 @@ def test_scales_below_one_take_a_share_of_the_provinces_and_above_one_all_of_the
     assert len(bench.bench_provinces(4)) == 38
 
 
-def test_above_one_every_phase_sees_the_same_longer_windows(calendar):
+def test_above_one_every_phase_sees_the_same_longer_windows_and_the_calendar_is_left_as_it_was():
     before = {year: len(tables.campaign_days(year)) for year in bench.years()}
-    bench.use_bench_calendar(0.5)
-    assert {year: len(tables.campaign_days(year)) for year in bench.years()} == before
+    with bench.bench_calendar(0.5):
+        assert {year: len(tables.campaign_days(year)) for year in bench.years()} == before
     windows = bench.bench_windows(2)
-    bench.use_bench_calendar(2)
-    assert {year: tables.campaign_days(year) for year in bench.years()} == windows
+    with bench.bench_calendar(2):
+        assert {year: tables.campaign_days(year) for year in bench.years()} == windows
+        assert tables.campaign_days_between(tables.campaign_days(2025)[-1], tables.campaign_days(2025)[-1]) == {
+            2025: [windows[2025][-1]]}
     assert {year: len(days) for year, days in windows.items()} == {y: 2 * n for y, n in before.items()}
-    assert tables.campaign_days_between(tables.campaign_days(2025)[-1], tables.campaign_days(2025)[-1]) == {
-        2025: [windows[2025][-1]]}
+    assert {year: len(tables.campaign_days(year)) for year in bench.years()} == before
 
 
 def test_a_scale_out_of_reach_is_one_sentence():
