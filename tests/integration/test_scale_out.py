@@ -215,7 +215,7 @@ def test_a_writer_limit_that_does_not_exist_fails_the_run_before_it_writes(clust
     done = subprocess.run([BIN / "kbetl", "ingest", str(recap), "--db", str(db)], capture_output=True, text=True,
                           timeout=120, env={**cluster.env, WRITER_LIMIT_ENV: "no-such-limit"})
     assert done.returncode == 1, done.stdout + done.stderr
-    assert "global concurrency limit 'no-such-limit'" in done.stdout + done.stderr
+    assert "batas konkurensi global Prefect 'no-such-limit'" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
     # the command's check that the file can be written creates it with its tables; no run began
     assert query(db, "select count(*) from audit.runs") == [(0,)], "nothing written unguarded"
