@@ -1,5 +1,6 @@
 """Fixtures for every test, and a Prefect home of the tests' own."""
 
+import importlib
 import os
 import sys
 import tempfile
@@ -10,12 +11,12 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="kbetl-prefect-")
 
 import pytest  # noqa: E402
 
-import flows  # noqa: E402, F401, I001  (kbetl's Prefect settings and exit handler, before Prefect is imported)
+import flows  # noqa: E402, F401  (kbetl's Prefect settings and exit handler, before Prefect is imported)
 
 # Prefect sets up its console logging when first imported, on the sys.stdout of that moment: import it here,
 # on the session's stream, not inside a test's CliRunner call (whose stream is closed when the call ends and
 # would take every later flow's log line down with "I/O operation on closed file").
-from prefect import flow  # noqa: E402, F401, I001
+importlib.import_module("prefect.main")
 
 
 @pytest.fixture
