@@ -18,7 +18,7 @@ from prefect.deployments import run_deployment
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
 from flows.daily import pull_reports, report_api_url
-from flows.recap import stage_on_cluster
+from flows.recap import read_landed, stage_on_cluster
 from kbetl import runs
 from kbetl.reference.tables import campaign_days
 from kbetl.sources.recaps.stage import find_recap_files, stage_recaps
@@ -51,10 +51,10 @@ def backfill_one_year(year: int, provinces: list[str] | None = None, recap_dir: 
     folder = Path(recap_dir) / str(year) if recap_dir else None
     landing_dir = fanout.cluster_landing()
     if folder is not None and folder.is_dir():
-        # Not runs.stage: its look at the working file would fail while another year's run writes it; the
-        # load counts files already loaded as unchanged.
+        # Staged before the run opens the working file (another year's run may be writing it); the load counts
+        # files already loaded as unchanged.
         staged = (stage_recaps(find_recap_files([folder]), year) if landing_dir is None
-                  else stage_on_cluster([str(folder)], year, None, None, landing_dir))
+                  else read_landed(stage_on_cluster([str(folder)], year, None, None, landing_dir)))
         runs.load_recaps(db_path, staged, "backfill", {"paths": [str(folder)], "year": year, "region": None},
                          rebuild="none")
     if base_url is not None:

@@ -3,7 +3,7 @@
 On a Dask cluster ($KBETL_DASK_ADDRESS) each file is read and checked by a task of its own on the cluster,
 which lands the result as validated Parquet on the shared landing location; the load reads it here."""
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from prefect import flow, task, unmapped
@@ -31,18 +31,24 @@ def stage_landed(path: str, year: int | None, region: str | None, kind: str | No
 
 
 def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kind: str | None,
-                     landing_dir: Path) -> Iterator[StagedFile]:
+                     landing_dir: Path) -> list[str]:
     """Files already loaded are not skipped here (the working file is the writer host's): the load finds
-    their bytes and counts them unchanged. Each landed file is read back as the load takes it."""
+    their bytes and counts them unchanged. Returns where each file landed."""
     files = [str(p) for p in find_recap_files([Path(p) for p in paths])]
     landed = stage_landed.map(files, unmapped(year), unmapped(region), unmapped(kind), unmapped(str(landing_dir)))
-    return (landing.read_staged(Path(path)) for path in landed.result())
+    return landed.result()
+
+
+def read_landed(landed: list[str]) -> Iterator[StagedFile]:
+    """Each landed file read back as the load takes it."""
+    return (landing.read_staged(Path(path)) for path in landed)
 
 
 @task
-def load(db_path: Path, staged: Iterable[StagedFile], command: str, parameters: dict,
+def load(db_path: Path, landed: list[str], command: str, parameters: dict,
          publish_to: Path, replace: bool = False) -> runs.IngestSummary:
-    return runs.load_recaps(db_path, staged, command, parameters, publish_to=publish_to, replace=replace)
+    return runs.load_recaps(db_path, read_landed(landed), command, parameters, publish_to=publish_to,
+                            replace=replace)
 
 
 @flow(name="ingest-recaps", log_prints=True, task_runner=fanout.task_runner())
