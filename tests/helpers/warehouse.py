@@ -18,6 +18,16 @@ from kbetl.warehouse.transform import discover_models, run_transforms
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 
 
+def archive_of(root: Path, years, provinces) -> Path:
+    """Sample recaps of some provinces as an office archives them: one folder per year under root."""
+    for year in years:
+        (root / str(year)).mkdir(parents=True)
+        for province in provinces:
+            for path in (SAMPLE_DIR / str(year)).glob(f"{province}_*"):
+                shutil.copy(path, root / str(year))
+    return root
+
+
 def ingest(db: Path, *paths: Path, year: int | None = None, region: str | None = None) -> IngestSummary:
     staged = [stage_recap(p, year, region) for p in find_recap_files(list(paths))]
     return load_recaps(db, staged, "test")

@@ -19,7 +19,7 @@ from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
 from tests.helpers.cluster import POOL, Cluster, free_port, new_cluster_root, wait_for
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
-from tests.helpers.warehouse import SAMPLE_DIR, query
+from tests.helpers.warehouse import SAMPLE_DIR, archive_of, query
 
 pytestmark = pytest.mark.prefect
 
@@ -59,13 +59,7 @@ def _environ() -> dict:
 @pytest.fixture
 def archive(tmp_path) -> Path:
     """Archived recaps of three provinces, one folder per documented year (the postgres user need not see it)."""
-    root = tmp_path / "archive"
-    for year in YEARS:
-        (root / str(year)).mkdir(parents=True)
-        for province in PROVINCES:
-            for path in (SAMPLE_DIR / str(year)).glob(f"{province}_*"):
-                shutil.copy(path, root / str(year))
-    return root
+    return archive_of(tmp_path / "archive", YEARS, PROVINCES)
 
 
 @pytest.fixture

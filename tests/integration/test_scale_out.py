@@ -21,7 +21,7 @@ from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.warehouse.run import WRITER_LIMIT_ENV
 from tests.helpers.cluster import BIN, Cluster, new_cluster_root, stop_group, wait_for
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
-from tests.helpers.warehouse import SAMPLE_DIR, marts_snapshot, query
+from tests.helpers.warehouse import archive_of, marts_snapshot, query
 
 pytestmark = pytest.mark.prefect
 
@@ -43,13 +43,7 @@ def shared():
 def archive(shared) -> Path:
     """Archived recaps of the three provinces, one folder per year, where every machine sees them (the same
     path for both backfills: the marts name the files' paths)."""
-    root = shared / "archive"
-    for year in YEARS:
-        (root / str(year)).mkdir(parents=True)
-        for province in PROVINCES:
-            for path in (SAMPLE_DIR / str(year)).glob(f"{province}_*"):
-                shutil.copy(path, root / str(year))
-    return root
+    return archive_of(shared / "archive", YEARS, PROVINCES)
 
 
 @pytest.fixture(scope="module")
