@@ -10,8 +10,8 @@ from pathlib import Path
 
 import click
 
-from kbetl import progress, settings
-from kbetl.cli_options import Refused, campaign_year, province_list, published_file, region
+from kbetl import progress
+from kbetl.cli_options import Refused, campaign_year, check_settings, province_list, published_file, region
 from kbetl.reference.tables import campaign_years
 from kbetl.reports.delivery import RECIPIENTS_ENV
 from kbetl.reports.numbers import id_number
@@ -19,6 +19,7 @@ from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import NoRanking, league_table
 from kbetl.reports.validation import validation_report
 from kbetl.runs import parse_years
+from kbetl.settings import SettingError
 from kbetl.sources.recaps.stage import stage_each
 from kbetl.warehouse.database import DB_ENV, WarehouseError, connect, database_path
 from kbetl.warehouse.publish import published_path
@@ -42,8 +43,8 @@ kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"])
 def cli() -> None:
     """kbetl: KB service reports (PSA recaps and daily facility reports) into a DuckDB warehouse."""
     try:
-        settings.check_all()  # a garbage limit is refused before anything starts
-    except settings.SettingError as exc:
+        check_settings()  # a garbage limit is refused before anything starts
+    except SettingError as exc:
         raise Refused(str(exc)) from None
 
 

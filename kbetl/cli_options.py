@@ -8,6 +8,8 @@ import click
 
 from kbetl.reference.options import OptionError, province_codes, region_code
 from kbetl.reference.tables import campaign_years
+from kbetl.sources.recaps import limits
+from kbetl.sources.report_api import client
 
 
 class Refused(click.ClickException):
@@ -52,3 +54,11 @@ def published_file(path: Path) -> Path:
         raise Refused(f"Belum ada basis data terbit di {path}: jalankan `kbetl ingest` atau `kbetl pull` dulu.",
                       exit_code=1)
     return path
+
+
+def check_settings() -> None:
+    """Reads every numeric KBETL_* setting; the first one set to garbage raises SettingError."""
+    for limit in limits.ALL:
+        limit.value  # noqa: B018 - reading it is the check
+    client.api_settings()
+

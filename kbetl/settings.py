@@ -1,7 +1,7 @@
 """Numeric settings read from the environment (KBETL_* limits and deadlines): a value that is set must be a
 positive number of the right kind, or it is refused with one sentence naming the setting; never silently
-replaced by the default. `check_all` reads every one of them, so that a command refuses a garbage setting
-before anything starts."""
+replaced by the default. The CLI reads every one of them first (kbetl.cli_options.check_settings), so that a
+command refuses a garbage setting before anything starts."""
 
 import math
 import os
@@ -40,12 +40,3 @@ def positive_number(name: str, default: float) -> float:
                            "atau kosongkan agar nilai bawaannya dipakai.")
     return number
 
-
-def check_all() -> None:
-    """Reads every numeric KBETL_* setting; the first one that is set to garbage raises SettingError."""
-    from kbetl.sources.recaps import limits
-    from kbetl.sources.report_api import client
-
-    for limit in limits.ALL:
-        limit.value  # noqa: B018 - reading it is the check
-    client.api_settings()

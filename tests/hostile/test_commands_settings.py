@@ -14,11 +14,12 @@ GARBAGE = [("KBETL_RECAP_MAX_ROWS", "abc"), ("KBETL_RECAP_MAX_ROWS", "1e3"), ("K
 
 @pytest.mark.parametrize(("name", "value"), GARBAGE)
 def test_a_garbage_setting_is_refused_naming_it(monkeypatch, name, value):
-    from kbetl.settings import SettingError, check_all
+    from kbetl.cli_options import check_settings
+    from kbetl.settings import SettingError
 
     monkeypatch.setenv(name, value)
     with pytest.raises(SettingError, match=rf"^{name}=") as refused:
-        check_all()
+        check_settings()
     assert repr(value) in str(refused.value)
 
 
