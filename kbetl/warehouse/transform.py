@@ -123,12 +123,9 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
             if years is None:
                 con.execute(f"create or replace table {model.table} as\n{model.sql}")
                 _comment(con, model)
-            elif compares:
-                con.execute(f"delete from {model.table} where list_contains(?, campaign_year)", [later])
-                con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
-                            "where list_contains(?, campaign_year)", [later])
             else:
-                chosen = ", ".join(str(int(y)) for y in years)  # literal, so that the filter reaches the scans
+                # literal whole numbers, so that the filter reaches the scans
+                chosen = ", ".join(str(int(y)) for y in (later if compares else years))
                 con.execute(f"delete from {model.table} where campaign_year in ({chosen})")
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
