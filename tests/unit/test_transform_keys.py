@@ -53,7 +53,7 @@ def test_every_mart_declares_its_key_and_a_violated_grain_fails_the_run_and_publ
     monkeypatch.setattr(skeleton, "run_transforms", partial(run_transforms, sql_dir=sql))
     db, published = tmp_path / "w.duckdb", tmp_path / "published.duckdb"
     violated = (r"model marts.ranking melanggar grain-nya \(campaign_year, ranking, scope_code, region_code\): "
-                r"kunci \(2024, '\w+', '\w+', '\w+'\) muncul 2 kali")
+                r"kunci \(2024, '[^']+', '[^']+', '\w+'\) muncul 2 kali")
     with pytest.raises(GrainViolated, match=violated):
         with warehouse_run(db, "test", publish_to=published) as run:
             load_staged(run, [stage_recap(KALSEL_2024)])
