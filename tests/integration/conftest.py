@@ -13,3 +13,13 @@ def sample_warehouse(tmp_path_factory) -> tuple[Path, IngestSummary]:
     """The bundled sample recaps, ingested once for the session."""
     path = tmp_path_factory.mktemp("sample") / "warehouse.duckdb"
     return path, ingest(path, SAMPLE_DIR)
+
+
+@pytest.fixture(scope="session")
+def quick_start_warehouse(sample_warehouse, tmp_path_factory) -> Path:
+    """The quick start's published analyst database (sample recaps, the quick start's facility data with
+    the planted faults), built once for the session; read it, never write it."""
+    from kbetl.warehouse.publish import published_path
+    from tests.helpers.warehouse import with_facility_data
+
+    return published_path(with_facility_data(sample_warehouse, tmp_path_factory.mktemp("quickstart"), True))
