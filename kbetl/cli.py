@@ -9,12 +9,13 @@ from contextlib import nullcontext
 from pathlib import Path
 
 import click
+import duckdb
 
 from kbetl import progress
 from kbetl.cli_options import Refused, campaign_year, check_settings, province_list, published_file, region
+from kbetl.reference.indonesian import id_number
 from kbetl.reference.tables import campaign_years
 from kbetl.reports.delivery import RECIPIENTS_ENV
-from kbetl.reports.numbers import id_number
 from kbetl.reports.progress import ProgressView
 from kbetl.reports.tables import NoRanking, league_table
 from kbetl.reports.validation import validation_report
@@ -130,13 +131,8 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
     """Print the national league table from the published analyst database."""
-    con = connect(published_file(published_path(database_path(db))), read_only=True)
-    try:
-        click.echo(league_table(con, year and campaign_year(year)))
-    except NoRanking as exc:
-        raise Refused(str(exc), exit_code=1) from None
-    finally:
-        con.close()
+    year = year and campaign_year(year)
+    echo_from_analyst(published_path(database_path(db)), lambda con: league_table(con, year), NoRanking)
 
 
 @cli.command()
@@ -149,18 +145,10 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
     published analyst database."""
     from kbetl.quality.scorecard import NoQualityData, scorecard_text
 
-    analyst = published_path(database_path(db), publish_to)
-    if not analyst.exists():
-        raise click.ClickException(f"no published database at {analyst}: run `kbetl ingest` or `kbetl pull` first")
     campaign_year(year)
     province = province and region("--province", province, "province", year)
-    con = connect(analyst, read_only=True)
-    try:
-        click.echo(scorecard_text(con, year, province))
-    except NoQualityData as exc:
-        raise click.ClickException(str(exc)) from None
-    finally:
-        con.close()
+    echo_from_analyst(published_path(database_path(db), publish_to), lambda con: scorecard_text(con, year, province),
+                      NoQualityData)
 
 
 @cli.command()
@@ -216,13 +204,8 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     province = province and region("--province", province, "province", day.year)
     regency = regency and region("--regency", regency, "regency", day.year, within=province)
     if province or regency:
-        con = connect(analyst, read_only=True)
-        try:
-            click.echo(digest_text(con, day, province=province, regency=regency, at=at))
-        except NoDigest as exc:
-            raise click.ClickException(str(exc)) from None
-        finally:
-            con.close()
+        echo_from_analyst(analyst, lambda con: digest_text(con, day, province=province, regency=regency, at=at),
+                          NoDigest)
         return
     if at:
         raise Refused("--at hanya berlaku bersama --province atau --regency (ringkasan yang dikirim berlaku "
@@ -265,6 +248,19 @@ def report(year: int, province: str | None, out: Path | None, db: Path | None, p
     except ValueError as exc:
         raise Refused(str(exc), exit_code=1) from None
     click.echo(f"Campaign report: {path}")
+
+
+def echo_from_analyst(analyst: Path, text: Callable[[duckdb.DuckDBPyConnection], str],
+                      refusal: type[Exception]) -> None:
+    """Prints the text read from the published analyst database (opened read-only); a missing database, or
+    the reader's own `refusal` (nothing to show), is one sentence and exit code 1."""
+    con = connect(published_file(analyst), read_only=True)
+    try:
+        click.echo(text(con))
+    except refusal as exc:
+        raise Refused(str(exc), exit_code=1) from None
+    finally:
+        con.close()
 
 
 @cli.command()

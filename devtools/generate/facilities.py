@@ -13,7 +13,7 @@ own days (its day pattern repeated) with the acceptors growing in proportion, so
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta, timezone
+from datetime import date, timedelta
 from functools import cache
 
 import numpy as np
@@ -21,10 +21,10 @@ import pandas as pd
 
 from devtools.generate.figures import DEFAULT_SEED, METHODS, campaign_figures
 from devtools.generate.published_figures import HST_2024
+from kbetl.reference.indonesian import WIB
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_days, campaigns, region_map_for_year, service_types
 
-WIB = timezone(timedelta(hours=7))
 SERVICE_TYPE_SHARES = np.array([0.30, 0.50, 0.10, 0.10])
 FACILITY_KINDS = ("puskesmas", "klinik", "bidan_praktik_mandiri", "rumah_sakit")
 KALSEL = "63"

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from devtools.generate.faults import RECAP_OVERSTATED
 from devtools.generate.figures import DEFAULT_SEED, RegionFigures, campaign_figures, split_total
 from devtools.generate.published_figures import OKI_2024, PUBLISHED_PROVINCES
+from kbetl.reference.indonesian import id_number, id_pct
 from kbetl.reference.names import RegionMatcher, RegionNotResolved
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaigns, region_aliases, region_map_for_year
@@ -122,11 +123,8 @@ def write_recap(stem: Path, layout: str, title: str, region_header: str,
 
 
 def _id_number(value: int) -> str:
-    return "-" if value == 0 else f"{value:,}".replace(",", ".")
-
-
-def _id_pct(figures: RegionFigures) -> str:
-    return f"{figures.pct:.2f}".replace(".", ",")
+    """A count as the offices write it: '-' for none."""
+    return "-" if value == 0 else id_number(value)
 
 
 def _write_id_csv(path, title, region_header, rows, total) -> Path:
@@ -137,9 +135,10 @@ def _write_id_csv(path, title, region_header, rows, total) -> Path:
     out.writerow(["No", region_header, "Sasaran", "Capaian", "", "", "", "", "", "", "Jumlah", "% Capaian"])
     out.writerow(["", "", "", "Pil", "Kondom", "Suntik", "IUD", "Implan", "MOW", "MOP", "", ""])
     for i, r in enumerate(rows, 1):
-        out.writerow([i, r.name, _id_number(r.target), *map(_id_number, r.methods), _id_number(r.achieved), _id_pct(r)])
+        out.writerow([i, r.name, _id_number(r.target), *map(_id_number, r.methods), _id_number(r.achieved),
+                      id_pct(r.pct)])
     out.writerow([total.name, "", _id_number(total.target), *map(_id_number, total.methods),
-                  _id_number(total.achieved), _id_pct(total)])
+                  _id_number(total.achieved), id_pct(total.pct)])
     out.writerow(["Sumber: laporan Perwakilan BKKBN"])
     path.write_bytes(buffer.getvalue().encode("cp1252", errors="replace"))
     return path

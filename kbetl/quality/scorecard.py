@@ -6,16 +6,10 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.reports.numbers import id_number
+from kbetl.reference.indonesian import id_number, labels
 from kbetl.warehouse.database import connect
 
-DIMENSIONS = {
-    "completeness": "Kelengkapan",
-    "outliers": "Pencilan",
-    "consistency_over_time": "Antarwaktu",
-    "internal_consistency": "Internal",
-    "between_sources": "Antarsumber",
-}
+DIMENSIONS = labels("dimension")
 WORST = 10
 FAILED_MARK = "!"
 

@@ -14,6 +14,7 @@ from functools import cache
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from kbetl.reference.indonesian import LEVEL_WORDS
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import region_aliases
 
@@ -64,11 +65,6 @@ def register_variants(name: str) -> list[str]:
 
 def regency_kind(register_name: str) -> str:
     return "kota" if register_name.lower().startswith("kota") else "kab"
-
-
-# levels as a data officer reads them in a message (Bahasa Indonesia)
-LEVEL_WORDS = {"national": "nasional", "province": "provinsi", "regency": "kabupaten/kota",
-               "district": "kecamatan"}
 
 
 class RegionNotResolved(ValueError):

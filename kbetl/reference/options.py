@@ -3,7 +3,8 @@ the map of the year the command is about. A code that is no region of that level
 fits none or several (with the candidates), or an empty item of a list is an OptionError whose message is
 one sentence in Bahasa Indonesia naming the option."""
 
-from kbetl.reference.names import LEVEL_WORDS, RegionNotResolved, matcher_for
+from kbetl.reference.indonesian import LEVEL_WORDS
+from kbetl.reference.names import RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import region_map_for_report_year
 

@@ -1,15 +1,15 @@
 """The small reference tables shipped as CSV in reference/data."""
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
+from kbetl.reference.indonesian import WIB
 from schemas.methods import METHODS
 
 DATA_DIR = Path(__file__).parent / "data"
-WIB = timezone(timedelta(hours=7))  # deadlines and report times are stated in WIB
 
 
 def read_reference_csv(name: str) -> pd.DataFrame:

@@ -14,13 +14,14 @@ from pathlib import Path
 
 import duckdb
 
+from kbetl.reference.indonesian import LEVEL_WORDS, WIB, id_date, id_moment, id_time, labels
 from kbetl.reports import report_charts as charts
 from kbetl.reports import report_data as data
 from kbetl.reports.flags import NOT_ELIGIBLE, facility_coverage, partial_label, quality_notes
-from kbetl.reports.report_data import DEFAULT_BANDS, WIB, Band, id_date, id_moment_wib
+from kbetl.reports.report_data import DEFAULT_BANDS, Band
 from kbetl.reports.report_html import Cell, Page, esc, legend, n, num, p, pct, table
 
-LEVELS = {"national": "Nasional", "province": "Provinsi", "regency": "Kab/kota"}
+LEVELS = labels("level_heading")
 MAX_FINDINGS = 200
 # marts.group_achievement (a group's kabupaten/kota against the rest); another shape is shown column by column
 REGION_GROUP_COLUMNS = {"group_name", "achievement_pct", "mkjp_share_pct", "outside_achievement_pct",
@@ -128,7 +129,7 @@ class _Report:
 
     def _footer(self) -> str:
         made = datetime.now(WIB)
-        return (f'<footer><p class="note">Dibuat {esc(id_date(made.date()))} pukul {made:%H.%M} WIB dari basis data '
+        return (f'<footer><p class="note">Dibuat {esc(id_date(made.date()))} pukul {id_time(made)} WIB dari basis data '
                 f"analis {esc(self.source_name)} (marts dan ref). Capaian = capaian ÷ sasaran × 100. "
                 "Angka ditulis dengan titik sebagai pemisah ribuan dan koma sebagai tanda desimal.</p></footer>")
 
@@ -241,7 +242,7 @@ class _Report:
 
     def _groups(self, code: str | None) -> str:
         groups = data.group_winners(self.con, self.year, code)
-        where = "nasional" if code is None else "provinsi"
+        where = LEVEL_WORDS["national" if code is None else "province"]
         if not groups:
             return ('<h3>Juara kelompok sasaran</h3>'
                     f'<p class="empty">Tidak ada kelompok sasaran {where} untuk {self.year}.</p>')
@@ -268,7 +269,7 @@ class _Report:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
         body = [["-" if r["award_rank"] is None else str(r["award_rank"]), r["region_name"], n(r["target"]),
                  n(r["achieved"]), p(r["achievement_pct"], self.bands),
-                 id_moment_wib(r["reached_target_at"]) if r["reached_target_at"] else "belum mencapai",
+                 id_moment(r["reached_target_at"]) if r["reached_target_at"] else "belum mencapai",
                  self._note(r["region_code"], r["quality_flags"], r["award_eligible"])] for r in rows]
         return head + ('<p class="note">Dari laporan harian fasilitas: hari dan jam laporan yang membawa capaian '
                        "kumulatif ke 100%. Urutan hanya di antara yang layak juara (-: tidak layak juara).</p>"
@@ -282,7 +283,7 @@ class _Report:
         rows = data.daily_curves(self.con, self.year, code)
         if not rows:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
-        what = "provinsi" if code is None else "kabupaten/kota"
+        what = LEVEL_WORDS["province" if code is None else "regency"]
         label = self._facility_name(code, name)
         return head + self._partial_note(code, label, name) + self.page.chart(
             charts.progress_curves(self._relabel(rows, code, name),
@@ -322,7 +323,7 @@ class _Report:
         head = "<h3>Kelengkapan dan ketepatan waktu laporan</h3>"
         if not rows:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
-        what = "Provinsi" if code is None else "Kabupaten/kota"
+        what = LEVEL_WORDS["province" if code is None else "regency"].capitalize()
         body = [[r["region_name"] or r["region_code"], n(r["days"]), n(r["expected"]), n(r["reported"]),
                  p(r["reporting_rate_pct"]), n(r["on_time"]), p(r["on_time_rate_pct"])] for r in rows]
         return head + ('<p class="note">Seluruh hari kampanye: laporan fasilitas yang diharapkan '

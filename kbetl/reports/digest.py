@@ -23,15 +23,20 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 
-from kbetl.reference.tables import WIB
+from kbetl.reference.indonesian import (
+    CHILD_LEVEL,
+    WIB,
+    id_date,
+    id_day_month,
+    id_number,
+    id_pct,
+    id_time,
+    id_weekday,
+    labels,
+)
 from kbetl.reports.flags import QualityNotes, quality_notes
-from kbetl.reports.numbers import id_number, id_pct
 
 MAX_CHARS = 1000
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
-WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-CHILD_LEVEL = {"national": "province", "province": "regency", "regency": "district"}
 
 
 class NoDigest(ValueError):
@@ -53,14 +58,6 @@ class Region:
     kecamatan: list[tuple[str, int]] = field(default_factory=list)  # (name, facilities not reported)
     silent: list[tuple[str, int]] = field(default_factory=list)  # its own kecamatan with facilities not reported
     doubt: str = ""  # why its figures are in doubt: the first reason of its failing data-quality checks
-
-
-def id_date(day: Date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def id_time(moment: datetime) -> str:
-    return moment.astimezone(WIB).strftime("%H.%M")
 
 
 def parse_at(at: str | time | None) -> int | None:
@@ -119,7 +116,7 @@ def _region_code(con: duckdb.DuckDBPyConnection, day: Date, given: str, level: s
              and lower(region_name) in (lower($2), 'kab. ' || lower($2), 'kota ' || lower($2))
            order by region_code""",
         [day, wanted, level]).fetchall()
-    unit = "provinsi" if level == "province" else "kabupaten/kota"
+    unit = labels("level")[level]
     if not found:
         raise NoDigest(f"tidak ada {unit} bernama {wanted!r} dengan data harian pada {id_date(day)}: "
                        "beri kodenya atau namanya seperti tertulis di laporan")
@@ -242,7 +239,7 @@ def _short(name: str) -> str:
 # --- the text ---------------------------------------------------------------------------------------
 
 def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str | None) -> str:
-    when = f"{WEEKDAYS[day.weekday()]}, {id_date(day)}, " + (
+    when = f"{id_weekday(day)}, {id_date(day)}, " + (
         "akhir hari" if hour is None else f"pukul {hour:02d}.00 WIB")
     title = f"*PSA {day.year} – {scope.name}*" + (f" ({parent})" if parent else "")
     progress = f"Capaian: {id_number(scope.cumulative)} akseptor"
@@ -256,7 +253,7 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
         progress += f" Target 100% tercapai sejak {id_date(scope.reached_on)}."
     head = [title, when, progress] + ([f"⚠ Data diragukan: {scope.doubt}."] if scope.doubt else [])
 
-    unit = {"province": "kabupaten/kota", "regency": "kecamatan (Balai KB)", "national": "provinsi"}[level]
+    unit = labels("children")[level]
     reached = sorted((c for c in scope.children if c.reached_on == day),
                      key=lambda c: (c.reached_at is None, c.reached_at or datetime.min.replace(tzinfo=WIB),
                                     c.name))
@@ -314,7 +311,7 @@ def _doubt(region: Region) -> str:
 
 def _moment(moment: datetime, day: Date) -> str:
     local = moment.astimezone(WIB)
-    suffix = "" if local.date() == day else f" ({local.day} {MONTHS[local.month - 1]})"
+    suffix = "" if local.date() == day else f" ({id_day_month(local)})"
     return f"{id_time(local)} WIB{suffix}"
 
 

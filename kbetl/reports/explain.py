@@ -9,19 +9,17 @@ only in the working database (staging.recap_rows, raw.landed_files): read-only w
 
 import io
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 from defusedxml import ElementTree
 
 from kbetl.quality.scorecard import DIMENSIONS
-from kbetl.reference.names import LEVEL_WORDS, RegionNotResolved, matcher_for, split_kind
-from kbetl.reference.tables import WIB
-from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reference.indonesian import CHILD_LEVEL, LEVEL_WORDS, id_date_time, id_number, id_pct
+from kbetl.reference.names import RegionNotResolved, matcher_for, split_kind
 from kbetl.warehouse.database import WarehouseError, connect
 
-CHILD_LEVEL = {"national": "province", "province": "regency", "regency": "district"}
 FIGURES_FROM = {
     "reported": "baris wilayah ini",
     "total_row": "baris jumlah rekapnya sendiri",
@@ -35,8 +33,9 @@ class NothingToExplain(ValueError):
     """A region or year the published database has nothing on; its message is one sentence."""
 
 
-@dataclass(frozen=True)
-class Region:
+class Region(NamedTuple):
+    """A region as ref.regions has it."""
+
     code: str
     name: str
     level: str
@@ -171,7 +170,7 @@ def _versions(con, work, year: int, region: Region, figures: dict | None, unavai
             state = "berlaku" if current else "digantikan"
             mark = "  ← angka yang dipakai" if sha == used else ""
             lines.append(f"  versi {id_number(version) if version else '-'}: {name} ({state}), dimuat "
-                         f"{loaded_at.astimezone(WIB):%d-%m-%Y %H.%M} WIB, {id_number(accepted)} baris diterima, "
+                         f"{id_date_time(loaded_at)} WIB, {id_number(accepted)} baris diterima, "
                          f"{id_number(quarantined)} dikarantina{mark}")
             said = _said(work, sha, region.code, year, total=scope == region.code, unavailable=unavailable)
             lines.append(f"    {said}")

@@ -8,9 +8,8 @@ from dataclasses import dataclass, field
 
 import duckdb
 
-from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reference.indonesian import CHILD_LEVEL, LEVEL_WORDS, id_number, id_pct
 
-UNITS = {"national": "provinsi", "province": "kabupaten/kota", "regency": "kecamatan"}
 NOT_ELIGIBLE = "tidak layak juara"
 # Checks on what a figure is made of come before those that only see its effect (a target three times its
 # history makes the achievement an outlier): the first reason is the one to act on.
@@ -93,7 +92,7 @@ def quality_notes(con: duckdb.DuckDBPyConnection, year: int) -> QualityNotes:
 def _ratio(issue: Issue) -> str | None:
     if issue.value is None or not issue.reference_value:
         return None
-    return f"{issue.value / issue.reference_value:.1f}".replace(".", ",")
+    return id_number(issue.value / issue.reference_value, 1)
 
 
 def _whole(value) -> str:
@@ -131,7 +130,8 @@ def partial_label(name: str, reported: int | None, expected: int | None, level: 
     """'Indonesia (3 dari 38 provinsi)' when the figure covers only part of the children; else the name."""
     if reported is None or expected is None or reported >= expected:
         return name
-    return f"{name} ({id_number(reported)} dari {id_number(expected)} {UNITS.get(level, 'wilayah')})"
+    children = LEVEL_WORDS[CHILD_LEVEL[level]] if level in CHILD_LEVEL else "wilayah"
+    return f"{name} ({id_number(reported)} dari {id_number(expected)} {children})"
 
 
 def facility_coverage(con: duckdb.DuckDBPyConnection, year: int, region_code: str) -> tuple[int, int]:

@@ -2,15 +2,10 @@
 query is read-only; the report computes nothing the marts already hold, only sums and counts over them."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
 
 import duckdb
 
-from kbetl.reports.numbers import id_pct
-
-WIB = timezone(timedelta(hours=7))
-MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-          "November", "Desember")
+from kbetl.reference.indonesian import id_pct
 
 
 @dataclass(frozen=True)
@@ -55,20 +50,6 @@ DEFAULT_BANDS = (
 
 def band_of(pct, bands=DEFAULT_BANDS) -> Band | None:
     return next((b for b in bands if b.holds(pct)), None)
-
-
-def id_date(day: date | None) -> str:
-    return "-" if day is None else f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
-def id_moment_wib(moment: datetime | None) -> str:
-    """'4 Juni 2024, 11.26 WIB' (a naive timestamp is taken as UTC)."""
-    if moment is None:
-        return "-"
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    local = moment.astimezone(WIB)
-    return f"{id_date(local.date())}, {local:%H.%M} WIB"
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[dict]:

@@ -12,19 +12,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reference.indonesian import chart_locales, id_number, id_pct
 from kbetl.reports.report_data import Band, band_of
 
 CACHE_DIR = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "kbetl"
-FORMAT_LOCALE = {"decimal": ",", "thousands": ".", "grouping": [3], "currency": ["Rp", ""]}
-TIME_FORMAT_LOCALE = {
-    "dateTime": "%A, %e %B %Y pukul %H.%M.%S", "date": "%d/%m/%Y", "time": "%H.%M.%S", "periods": ["AM", "PM"],
-    "days": ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"],
-    "shortDays": ["Min", "Sen", "Sel", "Rab", "Kam", "Jum", "Sab"],
-    "months": ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
-               "November", "Desember"],
-    "shortMonths": ["Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des"],
-}
+FORMAT_LOCALE, TIME_FORMAT_LOCALE = chart_locales()  # the charts' numbers and dates, Indonesian
 
 STYLE = """
 :root { --ink: #1f2933; --muted: #52606d; --line: #d9e2ec; --soft: #f5f7fa; }

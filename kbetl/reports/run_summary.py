@@ -2,8 +2,8 @@
 
 import duckdb
 
+from kbetl.reference.indonesian import id_number, id_pct
 from kbetl.reports.flags import quality_notes
-from kbetl.reports.numbers import id_number, id_pct
 from kbetl.runs import IngestSummary, PullSummary
 
 # a run's status (audit.runs.status, a code) as the summary line says it

@@ -4,8 +4,8 @@ in the league but gets no place in the fastest-to-100% list (award_rank)."""
 
 import duckdb
 
+from kbetl.reference.indonesian import LEVEL_WORDS, id_number, id_pct
 from kbetl.reports.flags import NOT_ELIGIBLE, partial_label, quality_notes
-from kbetl.reports.numbers import id_number, id_pct
 
 
 class NoRanking(ValueError):
@@ -52,7 +52,7 @@ def fastest_table(con: duckdb.DuckDBPyConnection, year: int, province_code: str)
         [year, province_code]).fetchall()
     if not rows:
         return f"Belum ada laporan harian faskes provinsi {province_code} untuk {year}."
-    header = (f"{'urut':>4}  {'kode':<4}  {'kabupaten/kota':<28}{'sasaran':>9}{'capaian':>10}{'%':>9}"
+    header = (f"{'urut':>4}  {'kode':<4}  {LEVEL_WORDS['regency']:<28}{'sasaran':>9}{'capaian':>10}{'%':>9}"
               "  mencapai 100% (WIB)")
     lines = [f"Tercepat mencapai 100% sasaran, provinsi {province_code}, PSA {year} (laporan harian faskes)",
              header, "-" * len(header)]

@@ -3,13 +3,10 @@ Indonesia, as everything people read)."""
 
 from collections import Counter
 
-from kbetl.reports.numbers import id_number
-from kbetl.sources.recaps.check import LEVEL_WORDS, ValidatedRecap
+from kbetl.reference.indonesian import LEVEL_WORDS, id_number, labels
+from kbetl.sources.recaps.check import ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name
 from kbetl.sources.recaps.stage import StagedFile
-
-KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif"}
-
 
 SKIPPED_WORDS = {"title": "judul", "header": "judul kolom", "blank": "kosong", "note": "catatan",
                  "other_year": "tahun lain", "method_row": "baris metode yang digabung ke baris wilayahnya"}
@@ -46,7 +43,7 @@ def _file_lines(item: StagedFile) -> list[str]:
 
 def _part(recap: ValidatedRecap) -> list[str]:
     extract = recap.extract
-    kind = KIND_WORDS[recap.kind]
+    kind = labels("kind_file")[recap.kind]
     year = "tahun kampanye" if recap.kind == "psa" else "tahun laporan"
     lines = [
         f"  {year} {recap.campaign_year}, "

@@ -17,9 +17,8 @@ def sample_warehouse(tmp_path_factory) -> tuple[Path, IngestSummary]:
 
 @pytest.fixture(scope="session")
 def quick_start_warehouse(sample_warehouse, tmp_path_factory) -> Path:
-    """The quick start's published analyst database (sample recaps, the quick start's facility data with
-    the planted faults), built once for the session; read it, never write it."""
-    from kbetl.warehouse.publish import published_path
+    """The quick start's working database (sample recaps, the quick start's facility data with the planted
+    faults), published beside it, built once for the session; read them or copy them, never write them."""
     from tests.helpers.warehouse import with_facility_data
 
-    return published_path(with_facility_data(sample_warehouse, tmp_path_factory.mktemp("quickstart"), True))
+    return with_facility_data(sample_warehouse, tmp_path_factory.mktemp("quickstart"), True)

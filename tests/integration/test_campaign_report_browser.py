@@ -10,8 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kbetl.reports.numbers import id_number, id_pct
-from kbetl.reports.report_data import id_moment_wib
+from kbetl.reference.indonesian import id_moment, id_number, id_pct
 from tests.helpers.browser import chromium_installed, offline_page, wait_for  # noqa: F401 (a fixture)
 from tests.helpers.warehouse import query
 
@@ -106,7 +105,7 @@ def test_the_national_report_draws_offline_and_shows_the_marts(reports, quicksta
             where ranking = 'fastest_to_target' and campaign_year = ? and scope_code = '63' order by position""",
                          [YEAR])
         assert [(row[1], row[5]) for row in fastest] == [
-            (name, id_moment_wib(at) if at else "belum mencapai") for name, at in expected]
+            (name, id_moment(at) if at else "belum mencapai") for name, at in expected]
         assert fastest[0][1] == "Kab. Hulu Sungai Tengah" and fastest[0][5] == "4 Juni 2024, 11.05 WIB"
 
         shot = tmp_path / "laporan-nasional.png"

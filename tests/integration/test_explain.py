@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import running_server
 from kbetl.cli import cli
-from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reference.indonesian import id_number, id_pct
 from kbetl.runs import pull_reports
 from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.warehouse.publish import published_path

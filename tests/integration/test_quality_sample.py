@@ -79,7 +79,7 @@ def test_kbetl_quality_prints_the_scorecard_and_refuses_bad_input_in_a_sentence(
         result = runner.invoke(cli, ["quality", "--year", "2024", *args, "--db", str(db)])
         assert result.exit_code == 2 and sentence in result.output and "Traceback" not in result.output
     missing = runner.invoke(cli, ["quality", "--year", "2024", "--db", str(tmp_path / "none" / "w.duckdb")])
-    assert missing.exit_code == 1 and "no published database" in missing.output
+    assert missing.exit_code == 1 and "Belum ada basis data terbit di" in missing.output
 
 
 def test_flags_travel_with_the_figures_and_block_awards_on_the_quick_start_data(quick_start_copy, tmp_path):

@@ -11,10 +11,10 @@ from dataclasses import dataclass, replace
 import pandas as pd
 import pandera.pandas as pa
 
-from kbetl.reference.names import LEVEL_WORDS, Region, RegionNotResolved, matcher_for
+from kbetl.reference.indonesian import LEVEL_WORDS, PARENT_LEVEL, id_number
+from kbetl.reference.names import Region, RegionNotResolved, matcher_for
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import campaign_years, region_map_for_report_year
-from kbetl.sources.recaps.numbers import id_format
 from kbetl.sources.recaps.read import ROW_INFO, RecapExtract, RecapStructureError, field_word
 from schemas.audit import FINDING, PROBLEM
 from schemas.methods import METHOD_CODES
@@ -24,9 +24,6 @@ METHODS = list(METHOD_CODES)
 COUNT_FIELDS = ["target", *METHODS, "total"]
 PCT_TOLERANCE = 0.05
 IMPLAUSIBLE_RATIO = 3.0
-
-
-PARENT_LEVEL = {"province": "national", "regency": "province", "district": "regency"}
 
 
 @dataclass
@@ -362,7 +359,7 @@ def _label(extract: RecapExtract, column: str) -> str:
 def _shown(value) -> str:
     """A cell's value in a message: text quoted as written, a number the Indonesian way."""
     if isinstance(value, float):
-        return id_format(value) if value.is_integer() else id_format(value, 4).rstrip("0")
+        return id_number(value, 4, trim=True)
     return repr(value)
 
 
@@ -430,19 +427,19 @@ def _row_findings(row, extract: RecapExtract) -> list[tuple]:
     methods = [getattr(row, m) for m in METHODS]
     if not pd.isna(row.total) and not any(pd.isna(m) for m in methods) and sum(methods) != row.total:
         found.append(("methods_vs_total", row.source_row, row.region_code, int(row.total), int(sum(methods)),
-                      f"{label}, kolom {_label(extract, 'total')}: angka metode berjumlah {id_format(sum(methods))}, "
-                      f"tetapi kolom jumlah menulis {id_format(row.total)}; periksa angka metode dan jumlahnya"))
+                      f"{label}, kolom {_label(extract, 'total')}: angka metode berjumlah {id_number(sum(methods))}, "
+                      f"tetapi kolom jumlah menulis {id_number(row.total)}; periksa angka metode dan jumlahnya"))
     if not pd.isna(row.achieved) and not pd.isna(row.target) and row.target > 0:
         computed = row.achieved / row.target * 100
         if not pd.isna(row.pct) and abs(row.pct - computed) > PCT_TOLERANCE:
             found.append(("stated_pct", row.source_row, row.region_code, round(computed, 2), float(row.pct),
-                          f"{label}, kolom {_label(extract, 'pct')}: tertulis {id_format(row.pct, 2)}%, padahal "
-                          f"{id_format(row.achieved)}/{id_format(row.target)} = {id_format(computed, 2)}%; periksa "
+                          f"{label}, kolom {_label(extract, 'pct')}: tertulis {id_number(row.pct, 2)}%, padahal "
+                          f"{id_number(row.achieved)}/{id_number(row.target)} = {id_number(computed, 2)}%; periksa "
                           "persentase itu"))
         if computed > IMPLAUSIBLE_RATIO * 100:
             found.append(("implausible_achievement", row.source_row, row.region_code, int(row.target),
-                          int(row.achieved), f"{label}: capaian {id_format(row.achieved)} terhadap sasaran "
-                          f"{id_format(row.target)} ({id_format(computed)}%) tidak masuk akal; periksa apakah ada "
+                          int(row.achieved), f"{label}: capaian {id_number(row.achieved)} terhadap sasaran "
+                          f"{id_number(row.target)} ({id_number(computed)}%) tidak masuk akal; periksa apakah ada "
                           "salah ketik"))
     return found
 
@@ -457,6 +454,6 @@ def _total_row_findings(total, reported_rows, extract: RecapExtract) -> list[tup
             continue
         found.append(("total_row_vs_rows", int(total["source_row"]), total["region_code"], int(stated), int(summed),
                       f"baris {total['source_row']} ({total['region_name_reported']}), kolom "
-                      f"{_label(extract, name)}: tertulis {id_format(stated)}, padahal baris wilayahnya berjumlah "
-                      f"{id_format(summed)}; periksa baris jumlah dan baris wilayahnya"))
+                      f"{_label(extract, name)}: tertulis {id_number(stated)}, padahal baris wilayahnya berjumlah "
+                      f"{id_number(summed)}; periksa baris jumlah dan baris wilayahnya"))
     return found

@@ -16,8 +16,8 @@ from pathlib import Path
 from statistics import median
 from xml.parsers import expat
 
+from kbetl.reference.indonesian import id_number
 from kbetl.sources.recaps import limits, xlsx
-from kbetl.sources.recaps.numbers import id_format
 from kbetl.sources.recaps.xlsx import cell_too_long, too_many_rows
 
 Cell = xlsx.Cell
@@ -176,7 +176,7 @@ def _add(sheet: Sheet, fields: list[str], name: str, max_rows: int) -> None:
         raise UnreadableFile(f"{name}: " + too_many_rows(max_rows))
     max_cols = limits.MAX_COLUMNS.value
     if len(fields) > max_cols:
-        raise UnreadableFile(f"{name}: baris {number} memuat {id_format(len(fields))} kolom, melebihi batas "
+        raise UnreadableFile(f"{name}: baris {number} memuat {id_number(len(fields))} kolom, melebihi batas "
                              f"{limits.MAX_COLUMNS.describe(max_cols)} kolom untuk satu lembar rekap; hapus kolom yang "
                              "tidak dipakai, atau naikkan batas itu")
     sheet.rows.append([_text_cell(v, name, number, col) for col, v in enumerate(fields, 1)])
@@ -221,14 +221,14 @@ def check_xlsx_members(path: Path, content: bytes) -> None:
     total = sum(m.file_size for m in members)
     if total > max_bytes:
         raise UnreadableFile(
-            f"{name}: isinya menjadi {id_format(total / limits.MIB)} MiB setelah dibuka, melebihi batas "
+            f"{name}: isinya menjadi {id_number(total / limits.MIB)} MiB setelah dibuka, melebihi batas "
             f"{limits.MAX_XLSX_BYTES.describe(max_bytes)} untuk buku kerja rekap, sehingga tidak dibuka; kirim lembar "
             "rekapnya saja, atau naikkan batas itu")
     for member in members:
         ratio = member.file_size / max(member.compress_size, 1)
         if member.file_size > limits.RATIO_APPLIES_ABOVE and ratio > max_ratio:
             raise UnreadableFile(
-                f"{name}: bagiannya {member.filename} dimampatkan {id_format(ratio)} banding 1, melebihi batas "
+                f"{name}: bagiannya {member.filename} dimampatkan {id_number(ratio)} banding 1, melebihi batas "
                 f"{limits.MAX_XLSX_RATIO.describe(max_ratio)}, seperti bom ZIP, sehingga tidak dibuka; simpan ulang "
                 "dari program lembar kerja, atau naikkan batas itu")
 

@@ -18,8 +18,8 @@ not a whole number above zero is refused naming the variable (kbetl.settings), n
 
 from dataclasses import dataclass
 
+from kbetl.reference.indonesian import id_number
 from kbetl.settings import positive_int
-from kbetl.sources.recaps.numbers import id_format
 
 MIB = 1 << 20
 RATIO_APPLIES_ABOVE = MIB  # small members (styles, an empty sheet) compress far better than 200:1
@@ -38,9 +38,9 @@ class Limit:
     def describe(self, value: int | None = None) -> str:
         value = self.value if value is None else value
         if value >= MIB and self.env.endswith("BYTES"):
-            shown = f"{value / MIB:g} MiB".replace(".", ",")
+            shown = f"{id_number(value / MIB, 3, trim=True)} MiB"
         else:
-            shown = id_format(value)
+            shown = id_number(value)
         return f"{shown} ({self.env})"
 
 

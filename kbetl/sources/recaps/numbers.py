@@ -1,4 +1,4 @@
-"""Indonesian number cells: '.' groups thousands, ',' is the decimal mark, '-' is zero."""
+"""Reading Indonesian number cells: '.' groups thousands, ',' is the decimal mark, '-' is zero."""
 
 import re
 
@@ -22,9 +22,3 @@ def parse_number(cell: str | float | None) -> float | str | None:
     if _POINT_DECIMAL.fullmatch(text):
         return float(text)
     return cell
-
-
-def id_format(value: float | int, decimals: int = 0) -> str:
-    """A number for a message, the Indonesian way: '17.974', '144,40' (as kbetl.reports.numbers, which the
-    sources may not import)."""
-    return f"{value:,.{decimals}f}".replace(",", "\0").replace(".", ",").replace("\0", ".")

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from kbetl.reference.indonesian import id_number, labels
 from kbetl.reference.tables import campaign_years, header_aliases, header_levels, report_kind_markers
 from kbetl.sources.recaps import limits
 from kbetl.sources.recaps.grid import DELIMITERS, Cell, Sheet, read_sheets, shown_name
-from kbetl.sources.recaps.numbers import id_format, parse_number
+from kbetl.sources.recaps.numbers import parse_number
 from schemas.methods import METHOD_CODES, METHODS
 
 NUMBER_FIELDS = ("target", *METHOD_CODES, "total", "pct")
@@ -33,7 +34,7 @@ _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\
 _REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
                       r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
-KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif"}  # a kind, as a message names it
+KIND_WORDS = labels("kind")  # a kind, as a message names it
 # what a field is called in a message a data officer reads (Bahasa Indonesia)
 FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahun", "method_name": "metode",
                "target": "sasaran", "total": "jumlah", "pct": "persentase", **{m.code: m.name_id for m in METHODS}}
@@ -161,7 +162,7 @@ def check_file_size(path: Path) -> None:
     max_bytes = limits.MAX_FILE_BYTES.value
     if size > max_bytes:
         raise RecapStructureError(
-            f"{shown_name(path.name)}: berkas {id_format(size / limits.MIB, 1)} MiB, melebihi batas "
+            f"{shown_name(path.name)}: berkas {id_number(size / limits.MIB, 1)} MiB, melebihi batas "
             f"{limits.MAX_FILE_BYTES.describe(max_bytes)} untuk berkas rekap, sehingga tidak dibaca; kirim rekapnya "
             "saja, atau naikkan batas itu")
 

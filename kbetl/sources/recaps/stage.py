@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from kbetl import progress
 from kbetl.sources.recaps.check import ValidatedRecap, validate_recap
@@ -92,7 +93,10 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         check_file_size(path)
         if loaded and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() in loaded:
             return StagedFile(path, unchanged=True)
-        return StagedFile(path, recaps=validate_recap(read_recap(path, year, region, kind)))
+        # pandas 3 stores strings in pyarrow when it is installed (ibis brings it); on the many small
+        # frames of a recap that is ~40% slower than Python storage (222 sample files: 26.2 s against 18.5 s)
+        with pd.option_context("mode.string_storage", "python"):
+            return StagedFile(path, recaps=validate_recap(read_recap(path, year, region, kind)))
     except (RecapStructureError, UnreadableFile) as exc:
         return StagedFile(path, refused=str(exc))
     except MemoryError:
