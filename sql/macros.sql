@@ -72,9 +72,75 @@ create or replace macro history_message(label, figure, ratio, history_mean, camp
 -- The findings of one measure of a history comparison (staging.history_comparison): the regions flagged,
 -- with their message.
 create or replace macro history_findings(comparison, measure_name, label) as table
-    select campaign_year, check_name, region_code, compared_with as subject, 'flag' as severity,
+    select campaign_year, region_code, compared_with as subject,
            cast(figure as double) as value, round(history_mean, 2) as reference_value,
            history_message(label, figure, ratio, history_mean, campaigns_compared, history_years, compared_with,
                            level, level_ratio, difference_pct, max_difference_pct) as message
     from query_table(comparison)
     where measure = measure_name and flagged;
+
+-- A check's threshold (or another of its parameters) in ref.quality_thresholds (sql/audits/thresholds.csv).
+create or replace macro threshold(of_check, of_parameter) as (
+    select value from ref.quality_thresholds where check_name = of_check and parameter = of_parameter
+);
+
+-- The parameters of an outlier check: the modified z-scores above which a value is an extreme (threshold) or
+-- a moderate outlier, the smallest reference sets scored, and the smallest MAD used.
+create or replace macro outlier_parameters(of_check) as table
+    select
+        threshold(of_check, 'threshold') as extreme_z,
+        threshold(of_check, 'moderate') as moderate_z,
+        threshold(of_check, 'min_own_days') as min_own_days,
+        threshold(of_check, 'min_peers') as min_peers,
+        threshold(of_check, 'min_mad') as min_mad;
+
+-- Modified z-score (Iglewicz and Hoaglin) of x against its reference set: 0.6745 × (x − median) / MAD, the
+-- MAD taken as at least min_mad. Where that is 0 (half the set or more alike) the mean absolute deviation
+-- stands in (0.7979 = 1 / 1.2533); if that is 0 too, NULL: nothing is an outlier.
+create or replace macro modified_z(x, center, mad, mean_ad, min_mad) as
+    case
+        when greatest(mad, min_mad) > 0 then 0.6745 * (x - center) / greatest(mad, min_mad)
+        when mean_ad > 0 then 0.7979 * (x - center) / mean_ad
+    end;
+
+-- An outlier's severity, and the end of its message: its score and the threshold it passed.
+create or replace macro outlier_severity(z, extreme_z) as if(abs(z) > extreme_z, 'extreme', 'moderate');
+create or replace macro outlier_score(z, extreme_z, moderate_z) as
+    '; skor z termodifikasi ' || id_decimal(z) || ', ambang '
+    || if(abs(z) > extreme_z, 'ekstrem ' || id_decimal(extreme_z), 'sedang ' || id_decimal(moderate_z)) || '.';
+
+-- Every region of each campaign year's map, with its level, name and parent.
+create or replace macro campaign_regions() as table
+    select c.campaign_year, r.region_code, r.level, r.region_name, r.parent_code
+    from ref.campaigns as c
+    join ref.regions as r on r.map_version = c.region_map;
+
+-- The findings of a rate of facilities' reports (part over whole) by kabupaten/kota, province and the nation,
+-- where it falls below the check's threshold: `facility_rows` has campaign_year, province_code, regency_code,
+-- part and whole; the message names the whole (`counted`) and what the part did (`done`).
+create or replace macro rates_below_threshold(facility_rows, of_check, counted, done) as table
+    with by_region as (
+        select campaign_year, regency_code as region_code, sum(part) as part, sum(whole) as whole
+        from query_table(facility_rows) group by all
+        union all
+        select campaign_year, province_code, sum(part), sum(whole) from query_table(facility_rows) group by all
+        union all
+        select campaign_year, '00', sum(part), sum(whole) from query_table(facility_rows) group by all
+    ),
+
+    rates as (
+        select *, round(100.0 * part / whole, 2) as rate_pct, threshold(of_check, 'threshold') as min_pct
+        from by_region
+        where whole > 0
+    )
+
+    select
+        campaign_year,
+        region_code,
+        rate_pct as value,
+        min_pct as reference_value,
+        'Hanya ' || id_number(cast(part as bigint)) || ' dari ' || id_number(cast(whole as bigint)) || ' '
+            || counted || ' (' || id_decimal(rate_pct) || '%) ' || done || '; ambang ' || id_decimal(min_pct)
+            || '%.' as message
+    from rates
+    where rate_pct < min_pct;

@@ -30,6 +30,13 @@ from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_lite
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
+# every audit's rows, each with its check's name (the audit's file name): what marts.data_quality_issues reads.
+# An audit returns campaign_year, region_code, value, reference_value and message, and may add a subject and a
+# severity (by default 'flag').
+ISSUES = f"{AUDITS}.issues"
+ISSUES_TABLE = f"""create or replace table {ISSUES} (
+    check_name varchar, campaign_year integer, region_code varchar, subject varchar, severity varchar default 'flag',
+    value double, reference_value double, message varchar)"""
 
 
 class GrainViolated(WarehouseError):
@@ -79,10 +86,11 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
 def build_order(models: dict[str, Model]) -> list[Model]:
     """Dependency order, in three phases: the models the audits do not depend on, the models that compare
     campaigns (those of them that are no audit first, then the audits), and the models that read them."""
+    audits = {t for t, m in models.items() if m.schema == AUDITS}
     graph = {}
     for table, model in models.items():
-        named = set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
-        graph[table] = {t for t in named if t in models and t != table}
+        named = _named(model)
+        graph[table] = {t for t in named if t in models and t != table} | (audits if ISSUES in named else set())
     order = list(TopologicalSorter(graph).static_order())
     comparing: set[str] = set()
     for table in order:
@@ -119,6 +127,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
         for model in ordered:
             if model.compares_campaigns and started is None:
                 started = time.monotonic()
+            if ISSUES in _named(model):
+                unite_audits(con, [m for m in ordered if m.schema == AUDITS])
             compares = started is not None  # this model or one before it sets years against earlier ones
             if years is None:
                 con.execute(f"create or replace table {model.table} as\n{model.sql}")
@@ -147,6 +157,27 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     if audit_seconds is not None:
         progress.emit("audits_built", audits=len(audits), seconds=audit_seconds)
     return [m.table for m in ordered]
+
+
+def _named(model: Model) -> set[str]:
+    return set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
+
+
+def unite_audits(con: duckdb.DuckDBPyConnection, audits: list[Model]) -> None:
+    """Writes audits.issues from the audits just built: those of the checks listed in ref.quality_checks
+    (sql/audits/checks.csv). A listed check without its audit, or an audit not listed, fails the run."""
+    listed = {name for (name,) in con.execute("select check_name from ref.quality_checks").fetchall()}
+    built = {m.name: m for m in audits}
+    if listed != set(built):
+        unlisted, missing = sorted(set(built) - listed), sorted(listed - set(built))
+        raise WarehouseError("daftar pemeriksaan kualitas data tidak cocok dengan berkasnya: "
+                             + "; ".join([f"sql/audits/{n}.sql tidak punya baris di checks.csv" for n in unlisted]
+                                         + [f"{n} di checks.csv tidak punya berkas sql/audits/{n}.sql"
+                                            for n in missing]))
+    con.execute(ISSUES_TABLE)
+    for name in sorted(listed):
+        con.execute(f"insert into {ISSUES} by name select ? as check_name, columns(lambda c: c != 'check_name') "
+                    f"from {built[name].table}", [name])
 
 
 def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:

@@ -5,7 +5,7 @@ with comparison as (
 ),
 
 final as (
-    select * exclude (check_name), 'achieved_vs_history' as check_name from history_findings(comparison, 'achieved', 'Capaian')
+    select * from history_findings(comparison, 'achieved', 'Capaian')
 )
 
 select * from final

@@ -5,17 +5,9 @@
 -- are front-loaded, so only a long window makes its days comparable), else the facilities of its kind in
 -- its kabupaten/kota on the same day when there are at least min_peers; otherwise it is not scored.
 -- The MAD is taken as at least min_mad: facility sizes vary widely, so a tight reference set would make
--- any large facility an outlier. With min_mad 0 and MAD = 0 (half the set or more alike), the mean
--- absolute deviation stands in (0.7979 = 1 / 1.2533); if that is 0 too, nothing is an outlier.
+-- any large facility an outlier (modified_z).
 with params as (
-    select
-        max(value) filter (where parameter = 'threshold') as extreme_z,
-        max(value) filter (where parameter = 'moderate') as moderate_z,
-        max(value) filter (where parameter = 'min_own_days') as min_own_days,
-        max(value) filter (where parameter = 'min_peers') as min_peers,
-        max(value) filter (where parameter = 'min_mad') as min_mad
-    from ref.quality_thresholds
-    where check_name = 'facility_day_outlier'
+    select * from outlier_parameters('facility_day_outlier')
 ),
 
 daily_sums as (
@@ -102,11 +94,7 @@ peer_mean_deviations as (
 scored as (
     select
         r.*,
-        case
-            when greatest(r.mad, p.min_mad) > 0 then 0.6745 * (r.x - r.center) / greatest(r.mad, p.min_mad)
-            when r.reference_set = 'own_days' and om.mean_ad > 0 then 0.7979 * (r.x - r.center) / om.mean_ad
-            when r.reference_set = 'peers' and pm.mean_ad > 0 then 0.7979 * (r.x - r.center) / pm.mean_ad
-        end as z
+        modified_z(r.x, r.center, r.mad, if(r.reference_set = 'own_days', om.mean_ad, pm.mean_ad), p.min_mad) as z
     from referenced as r
     cross join params as p
     left join own_mean_deviations as om using (campaign_year, facility_code)
@@ -117,12 +105,11 @@ scored as (
 final as (
     select
         s.campaign_year,
-        'facility_day_outlier' as check_name,
         s.regency_code as region_code,
         s.facility_code || ' ' || strftime(s.report_date, '%Y-%m-%d') as subject,
-        case when s.z > p.extreme_z then 'extreme' else 'moderate' end as severity,
-        cast(s.acceptors as double) as value,
-        cast(s.median_acceptors as double) as reference_value,
+        outlier_severity(s.z, p.extreme_z) as severity,
+        s.acceptors as value,
+        s.median_acceptors as reference_value,
         'Faskes ' || s.facility_code || coalesce(' (' || f.facility_name || ')', '') || ' melayani '
             || id_number(cast(s.acceptors as bigint)) || ' akseptor pada '
             || day(s.report_date) || ' '
@@ -140,10 +127,7 @@ final as (
                     || ', kurang dari ' || cast(p.min_own_days as integer)
                     || ' untuk dibandingkan dengan dirinya sendiri)'
             end
-            || '; skor z termodifikasi ' || id_decimal(s.z) || ', ambang '
-            || case when s.z > p.extreme_z then 'ekstrem ' || id_decimal(p.extreme_z)
-                    else 'sedang ' || id_decimal(p.moderate_z) end
-            || '.' as message
+            || outlier_score(s.z, p.extreme_z, p.moderate_z) as message
     from scored as s
     cross join params as p
     left join staging.facilities as f using (campaign_year, facility_code)

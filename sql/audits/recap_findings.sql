@@ -14,10 +14,8 @@ findings as (
 final as (
     select
         c.campaign_year,
-        'recap_findings' as check_name,
         coalesce(f.region_code, c.scope_code) as region_code,
         c.file_name || coalesce(', baris ' || f.source_row, '') as subject,
-        'flag' as severity,
         f.actual as value,
         f.expected as reference_value,
         case f.check_name

@@ -1,16 +1,10 @@
 -- grain: one row per campaign_year × region_code whose recap figure and facility sum differ beyond the threshold
 -- Only where the facility register covers every kabupaten/kota of the region: a province pulled in part,
 -- or the nation when only some provinces were pulled, is no fair comparison.
-with threshold as (
-    select value as max_pct
-    from ref.quality_thresholds
-    where check_name = 'recap_vs_facility' and parameter = 'threshold'
-),
-
-expected_regencies as (
-    select c.campaign_year, r.region_code as regency_code, r.parent_code as province_code
-    from ref.campaigns as c
-    join ref.regions as r on r.map_version = c.region_map and r.level = 'regency'
+with expected_regencies as (
+    select campaign_year, region_code as regency_code, parent_code as province_code
+    from campaign_regions()
+    where level = 'regency'
 ),
 
 registered_regencies as (
@@ -36,20 +30,17 @@ covered as (
 final as (
     select
         r.campaign_year,
-        'recap_vs_facility' as check_name,
         r.region_code,
         r.recap_file as subject,
-        'flag' as severity,
-        cast(r.facility_achieved as double) as value,
-        cast(r.recap_achieved as double) as reference_value,
+        r.facility_achieved as value,
+        r.recap_achieved as reference_value,
         'Rekap mencatat ' || id_number(r.recap_achieved)
             || ' akseptor, laporan harian faskes berjumlah ' || id_number(r.facility_achieved)
             || ' (selisih ' || id_decimal(r.difference_pct) || '%, ambang ±'
-            || id_decimal(t.max_pct) || '%).' as message
+            || id_decimal(threshold('recap_vs_facility', 'threshold')) || '%).' as message
     from marts.reconciliation as r
     join covered as c using (campaign_year, region_code)
-    cross join threshold as t
-    where abs(r.difference_pct) > t.max_pct
+    where abs(r.difference_pct) > threshold('recap_vs_facility', 'threshold')
 )
 
 select * from final

@@ -5,7 +5,7 @@ with comparison as (
 ),
 
 final as (
-    select * exclude (check_name), 'target_vs_history' as check_name from history_findings(comparison, 'target', 'Sasaran')
+    select * from history_findings(comparison, 'target', 'Sasaran')
 )
 
 select * from final

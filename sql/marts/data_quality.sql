@@ -57,9 +57,7 @@ population as (
 ),
 
 regions as (
-    select c.campaign_year, r.region_code, r.level, r.region_name, r.parent_code
-    from ref.campaigns as c
-    join ref.regions as r on r.map_version = c.region_map
+    select * from campaign_regions()
 ),
 
 final as (

@@ -8,23 +8,34 @@ import pytest
 
 from kbetl.quality.checks import AUDITS_DIR, quality_checks, quality_thresholds
 from kbetl.quality.scorecard import NoQualityData, scorecard_text
-from kbetl.warehouse.database import SQL_DIR, connect
-from kbetl.warehouse.transform import build_order, discover_models
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, connect
+from kbetl.warehouse.reference import load_reference
+from kbetl.warehouse.transform import build_order, discover_models, run_transforms
 from tests.helpers.warehouse import ingest, marts_snapshot, query
 from tests.unit.test_quality_audits import bengkulu, kaur_targets
 
 
-def test_every_audit_is_registered_with_a_dimension_and_is_in_the_issues_mart():
+def test_every_audit_is_registered_with_a_dimension():
     audits = {p.stem for p in AUDITS_DIR.glob("*.sql")}
     checks = quality_checks()
     assert set(checks["check_name"]) == audits
     assert set(checks["dimension"]) == {"completeness", "outliers", "consistency_over_time", "internal_consistency",
                                         "between_sources"}
     assert set(checks["source"]) <= {"recap", "facility", "both"}
-    unioned = set(re.findall(r"from audits\.(\w+)", (SQL_DIR / "marts" / "data_quality_issues.sql").read_text()))
-    assert unioned == audits
-    for name in audits:
-        assert f"'{name}' as check_name" in (AUDITS_DIR / f"{name}.sql").read_text(), name
+
+
+def test_a_check_listed_without_its_audit_or_an_audit_not_listed_fails_the_run_in_one_sentence(db):
+    con = connect(db)
+    try:
+        load_reference(con)
+        con.execute("insert into ref.quality_checks (check_name, dimension, source, title_id, blocks_award) "
+                    "values ('copied_rows_typo', 'internal_consistency', 'recap', 'x', false)")
+        with pytest.raises(WarehouseError, match=r"^daftar pemeriksaan kualitas data tidak cocok dengan berkasnya: "
+                                                 r"copied_rows_typo di checks.csv tidak punya berkas "
+                                                 r"sql/audits/copied_rows_typo.sql$"):
+            run_transforms(con)
+    finally:
+        con.close()
 
 
 def test_thresholds_are_numbers_of_known_checks_with_their_meaning():
