@@ -15,7 +15,7 @@ campaign_days as (
     select
         campaign_year,
         region_map as map_version,
-        unnest(generate_series(cast(first_service_day as date), cast(last_service_day as date), interval 1 day))
+        unnest(generate_series(first_service_day, last_service_day, interval 1 day))
             as report_day
     from ref.campaigns
 ),
