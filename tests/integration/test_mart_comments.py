@@ -1,4 +1,5 @@
-"""Every mart and every ref table of the published file is commented for analysts."""
+"""Every mart and every ref table of the published file is commented for analysts, and after the quick start
+(`make run`) no mart is empty."""
 
 from kbetl.warehouse.reference import reference_docs
 from kbetl.warehouse.transform import discover_models
@@ -19,3 +20,10 @@ def test_every_mart_and_ref_table_and_column_has_a_comment(quickstart_warehouse)
     assert {c[:2] for c in columns} == expected
     assert [c for c in columns if not c[3]] == []
 
+
+
+def test_no_mart_is_empty_after_the_quick_start(quickstart_warehouse):
+    _, published = quickstart_warehouse
+    marts = sorted(m.name for m in discover_models().values() if m.schema == "marts")
+    counts = {name: query(published, f"select count(*) from marts.{name}")[0][0] for name in marts}
+    assert [name for name, rows in counts.items() if rows == 0] == []
