@@ -57,7 +57,8 @@ final as (
         case when t.target > 0
             then cast(round(100.0 * d.cumulative_achieved / t.target, 2) as decimal(9, 2))
         end as cumulative_pct,
-        r.reached_target_on
+        r.reached_target_on,
+        timezone('Asia/Jakarta', r.reached_target_at) as reached_target_at_wib
     from daily as d
     left join targets as t using (campaign_year, region_code)
     left join reached as r using (campaign_year, region_code)
