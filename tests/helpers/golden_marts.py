@@ -2,17 +2,22 @@
 marts-identical test compares with), and the comparison itself.
 
 The marts are a contract with analysts: a deliberate change to a mart's rows is listed in the change's
-closing note and the copy regenerated on purpose, from the project folder:
+closing note and the copy regenerated on purpose (it runs the quick start, a minute or two), from the
+project folder:
 
     .venv/bin/python -m tests.helpers.golden_marts
 """
 
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import duckdb
 
-GOLDEN_DIR = Path(__file__).resolve().parents[1] / "golden" / "marts"
+ROOT = Path(__file__).resolve().parents[2]
+GOLDEN_DIR = ROOT / "tests" / "golden" / "marts"
 REGENERATE = ".venv/bin/python -m tests.helpers.golden_marts"
 LEFT_OUT = ("loaded_at", "run_id", "source_path")  # a run, a load time, where the checkout lies: differ by build
 
@@ -85,16 +90,13 @@ def _first_difference(mart: str, columns: list[str], before: list[tuple], now: l
 
 
 def build_quick_start(folder: Path) -> Path:
-    """The quick start's warehouse (sample recaps, the quick start's facility data with planted faults),
-    built as the integration tests build it; returns the published analyst database."""
-    from kbetl.warehouse.publish import published_path
-    from tests.helpers.warehouse import SAMPLE_DIR, ingest, with_facility_data
-
-    sample = folder / "sample" / "warehouse.duckdb"
-    sample.parent.mkdir()
-    summary = ingest(sample, SAMPLE_DIR)
-    (folder / "quickstart").mkdir()
-    return published_path(with_facility_data((sample, summary), folder / "quickstart", planted=True))
+    """Runs the quick start (`kbetl-dev quickstart`, what `make run` runs, as the tests' quickstart_warehouse
+    runs it) of the checkout this file is in, into `folder`; returns the published analyst database."""
+    working = folder / "kbetl-work.duckdb"
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KBETL_")} | {"PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", "from devtools.cli import main; main()", "quickstart", "--db", str(working)],
+                   cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
+    return folder / "kbetl.duckdb"
 
 
 if __name__ == "__main__":

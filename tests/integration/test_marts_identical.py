@@ -6,20 +6,19 @@ import shutil
 
 import duckdb
 
-from kbetl.warehouse.publish import published_path
 from tests.helpers.golden_marts import GOLDEN_DIR, REGENERATE, differences
 
 
-def test_every_mart_has_the_rows_of_the_saved_copy(quick_start_warehouse):
+def test_every_mart_has_the_rows_of_the_saved_copy(quickstart_warehouse):
     assert sorted(GOLDEN_DIR.glob("*.parquet")), "no saved copy of the marts"
-    found = differences(published_path(quick_start_warehouse))
+    found = differences(quickstart_warehouse[1])
     assert not found, ("\n".join(found) + "\nA deliberate change to the marts is listed in its closing note and the "
                        f"copy regenerated from the project folder: {REGENERATE}")
 
 
-def test_a_changed_value_a_missing_column_and_a_missing_mart_are_named(quick_start_warehouse, tmp_path):
+def test_a_changed_value_a_missing_column_and_a_missing_mart_are_named(quickstart_warehouse, tmp_path):
     db = tmp_path / "changed.duckdb"
-    shutil.copyfile(published_path(quick_start_warehouse), db)
+    shutil.copyfile(quickstart_warehouse[1], db)
     con = duckdb.connect(str(db))
     try:
         con.execute("update marts.ranking set achieved = achieved + 1 where region_code = '63'")

@@ -33,15 +33,15 @@ NEW_ROW = 'province_above_target,outliers,recap,Melampaui sasaran,false,A provin
 
 
 def test_a_check_added_as_one_sql_file_and_one_csv_row_reaches_the_marts_the_scorecard_and_the_report(
-        quick_start_warehouse, tmp_path, monkeypatch):
+        quickstart_warehouse, tmp_path, monkeypatch):
     sql = tmp_path / "sql"
     shutil.copytree(SQL_DIR, sql)
     (sql / "audits" / "province_above_target.sql").write_text(NEW_AUDIT)
     with (sql / "audits" / "checks.csv").open("a") as csv:
         csv.write(NEW_ROW)
     monkeypatch.setattr(checks, "AUDITS_DIR", sql / "audits")  # the reference tables read checks.csv there
-    db = tmp_path / quick_start_warehouse.name
-    shutil.copyfile(quick_start_warehouse, db)
+    db = tmp_path / "kbetl-work.duckdb"
+    shutil.copyfile(quickstart_warehouse[0], db)
     con = connect(db)
     try:
         load_reference(con)
