@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from devtools.generate.figures import DEFAULT_SEED, split_total
+from kbetl.reference.indonesian import id_pct
 from kbetl.reference.regions import regions_on_map
 from kbetl.reference.tables import region_map_for_year
 
@@ -75,6 +76,6 @@ def _write(path: Path, province_name: str, rows: list[tuple], with_district: boo
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)
         for code, name, district, target, users, methods in rows:
-            pct = f"{100 * users / target:.2f}".replace(".", ",")
+            pct = id_pct(100 * users / target)
             writer.writerow([YEAR, PROVINCE, province_name.upper(), code, name, *([district] if with_district else []),
                              *methods, users, target, pct, "ORANG"])
