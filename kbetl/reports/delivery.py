@@ -99,7 +99,7 @@ def send_digests(db_working_path: Path, published_path: Path, date: Date, recipi
     that cannot be read (RecipientsError). A dry run prints each digest instead and records nothing."""
     env = os.environ if env is None else env
     recipients = read_recipients(recipients_csv)
-    due = _due(db_working_path, date, recipients)
+    due, delivered = _due(db_working_path, date, recipients)
     if not due:
         return []
     deliveries = []
@@ -113,12 +113,14 @@ def send_digests(db_working_path: Path, published_path: Path, date: Date, recipi
             return failed
         return _record(db_working_path, failed, echo)
     try:
-        texts: dict[tuple[Date, str], str | Exception] = {}
+        texts: dict[tuple[Date, str, Date | None], str | Exception] = {}
         for day, recipient in due:
-            key = (day, recipient.scope_code)
+            # the change is told since the last digest this recipient got (by default: yesterday's)
+            since = max((d for d in delivered.get(recipient, ()) if d < day), default=None)
+            key = (day, recipient.scope_code, since)
             if key not in texts:
                 try:
-                    texts[key] = digest_text(published, day, *_scope_args(recipient.scope_code))
+                    texts[key] = digest_text(published, day, *_scope_args(recipient.scope_code), since=since)
                 except Exception as exc:
                     texts[key] = exc
             deliveries.append(_deliver(day, recipient, texts[key], env, dry_run, echo))
@@ -133,7 +135,9 @@ def _scope_args(code: str) -> tuple[str | None, str | None]:
     return (code, None) if len(code) == 2 else (None, code)
 
 
-def _due(db_working_path: Path, date: Date, recipients: list[Recipient]) -> list[tuple[Date, Recipient]]:
+def _due(db_working_path: Path, date: Date, recipients: list[Recipient]
+         ) -> tuple[list[tuple[Date, Recipient]], dict[Recipient, list[Date]]]:
+    """What is due (failed earlier and never delivered, then today's), and the days delivered to each."""
     listed = set(recipients)
     con = connect(db_working_path)
     try:
@@ -148,7 +152,10 @@ def _due(db_working_path: Path, date: Date, recipients: list[Recipient]) -> list
                     if failed and not delivered and d != date and Recipient(s, r) in listed},
                    key=lambda x: (x[0], x[1].scope_code, x[1].url_env))
     today = [(date, r) for r in recipients if (date, r.scope_code, r.url_env) not in done]
-    return retry + today
+    delivered: dict[Recipient, list[Date]] = {}
+    for day, scope, name in done:
+        delivered.setdefault(Recipient(scope, name), []).append(day)
+    return retry + today, delivered
 
 
 def _deliver(day: Date, recipient: Recipient, text: str | Exception, env: Mapping[str, str], dry_run: bool,
