@@ -33,6 +33,7 @@ EMAIL_SCHEMES = {"mailto", "mailtos"}
 MAX_ERROR_CHARS = 300
 _APPRISE_LOG_LOCK = threading.Lock()
 QUIET_LOGGERS = ("apprise", "urllib3", "requests")  # apprise first: its warnings are the recorded error
+CAUSE_PREFIX = "Socket Exception: "  # how Apprise's plugins log the exception a provider raised (DEBUG)
 
 
 @dataclass(frozen=True)
@@ -210,25 +211,35 @@ def _send(urls: str, text: str) -> str | None:
 
 @contextmanager
 def _apprise_log():
-    """Apprise's warnings, collected; meanwhile no record of Apprise or of the HTTP library under it (which
-    logs hosts, ports, paths and query strings at DEBUG) reaches the application's handlers."""
+    """Apprise's warnings and the provider's cause, collected; meanwhile no record of Apprise or of the HTTP
+    library under it (which logs hosts, ports, paths and query strings at DEBUG) reaches the application's
+    handlers. Apprise logs the cause a provider gave ("SMTP AUTH extension not supported by server.") only at
+    DEBUG, as "Socket Exception: …", after its warning: Apprise's logger is set to DEBUG for the send and
+    those records alone are kept of its DEBUG ones."""
     loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
     messages: list[str] = []
 
     class Collect(logging.Handler):
         def emit(self, record):
-            messages.append(record.getMessage())
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                messages.append(message)
+            elif message.startswith(CAUSE_PREFIX) and messages:
+                messages[-1] += f": {message.removeprefix(CAUSE_PREFIX).strip()}"
 
-    handler, silent = Collect(level=logging.WARNING), logging.NullHandler()  # (no fallback to stderr)
+    handler, silent = Collect(level=logging.DEBUG), logging.NullHandler()  # (no fallback to stderr)
     with _APPRISE_LOG_LOCK:
         propagate = [logger.propagate for logger in loggers]
+        level = loggers[0].level
         for logger in loggers:
             logger.propagate = False
             logger.addHandler(silent)
         loggers[0].addHandler(handler)
+        loggers[0].setLevel(logging.DEBUG)
         try:
             yield messages
         finally:
+            loggers[0].setLevel(level)
             loggers[0].removeHandler(handler)
             for logger, before in zip(loggers, propagate):
                 logger.removeHandler(silent)
@@ -245,7 +256,7 @@ def _secrets(urls: str) -> list[str]:
         parts = urlsplit(url)
         netloc = parts.netloc.rsplit("@", 1)
         found += [parts.netloc, *netloc[0].split(":")] if len(netloc) == 2 else [parts.netloc]
-        found += [parts.hostname or "", parts.username or "", parts.password or ""]
+        found += [parts.hostname or "", parts.username or "", parts.password or "", _port(parts)]
         found += [p for p in parts.path.split("/") if p]
         found += [v for _, v in parse_qsl(parts.query)] + [parts.fragment]
     variants = set()
@@ -254,6 +265,14 @@ def _secrets(urls: str) -> list[str]:
             if len(v) >= 3:
                 variants.add(v)
     return sorted(variants, key=len, reverse=True)
+
+
+def _port(parts) -> str:
+    """The port of a URL ('' without one, or a malformed one): the provider's cause names it."""
+    try:
+        return str(parts.port or "")
+    except ValueError:
+        return ""
 
 
 def _scrub(text: str, secrets: list[str]) -> str:
