@@ -15,7 +15,7 @@ from kbetl.reports.report_data import DEFAULT_BANDS, Band
 disable_debug_mode()
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-ROW_HEIGHT = 16
+ROW_HEIGHT = 19  # a label of 11 px and its gap: names on neighbouring rows do not touch on a phone
 WIDTH = "container"  # drawn to the width of its box: a phone (412 px) or a desktop page alike
 # one colour per method, in ref.methods order (non-MKJP in blues, MKJP in greens/oranges)
 METHOD_COLOURS = ("#9ecae1", "#c6dbef", "#4292c6", "#31a354", "#74c476", "#e6550d", "#fd8d3c")
