@@ -1,0 +1,51 @@
+"""Files as kabupaten offices and Satu Data portals hold them (issue 25): a trend table whose rows are years,
+a long export with Indonesian thousands dots and a trailing comma, a count of new acceptors."""
+
+from pathlib import Path
+
+from tests.helpers.recap_files import BANTUL_USERS, LONG_SPELLINGS
+
+YEAR_ROWS_HEADER = "Tahun,AKDR,MOW,MOP,Implan,Suntikan,Pil,Kondom,Total_Peserta"
+# a kabupaten's current users by year and method (AKDR, MOW, MOP, Implan, Suntikan, Pil, Kondom)
+BANTUL_BY_YEAR = {2020: (5104, 928, 232, 2784, 11600, 1856, 696), 2021: (5210, 940, 240, 2800, 11700, 1900, 700),
+                  2022: (5300, 950, 245, 2850, 11800, 1950, 710), 2023: (5400, 960, 250, 2900, 11900, 2000, 720),
+                  2024: (5500, 970, 255, 2950, 12000, 2050, 730)}
+
+
+def write_year_rows(path: Path, title: str | None = None, by_year: dict = BANTUL_BY_YEAR,
+                    wrong_total: dict[int, int] | None = None) -> Path:
+    """One region's figures, one row per year, a Total_Peserta column (wrong_total: year -> a total written
+    instead of the methods' sum)."""
+    lines = ([title] if title else []) + [YEAR_ROWS_HEADER]
+    for year, methods in by_year.items():
+        total = (wrong_total or {}).get(year, sum(methods))
+        lines.append(",".join(map(str, (year, *methods, total))))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _dotted(n: int) -> str:
+    return f"{n:,}".replace(",", ".")
+
+
+def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tuple | None = None) -> list[str]:
+    """The long current-users file of Bantul per kecamatan, 2020–2024 (Kecamatan,Tahun,Jenis_Kontrasepsi,
+    Jumlah_Peserta). dotted: Indonesian thousands dots (quoted, the comma being the delimiter); trailing: a comma
+    ending every line (an empty fifth column) and one stray number in it; copy: (year, from, to), the figures of
+    one kecamatan written again for another that year."""
+    lines = ["Kecamatan,Tahun,Jenis_Kontrasepsi,Jumlah_Peserta" + ("," if trailing else "")]
+    for year in range(2020, 2025):
+        for name, users in BANTUL_USERS.items():
+            source = copy[1] if copy and (year, name) == (copy[0], copy[2]) else name
+            for method, share in LONG_SPELLINGS:
+                figure = (BANTUL_USERS[source] + year - 2020) * share // 100 * 10
+                cell = f'"{_dotted(figure)}"' if dotted else str(figure)
+                lines.append(f"{name},{year},{method},{cell}" + ("," if trailing else ""))
+    if trailing:
+        lines[7] += "17"
+    return lines
+
+
+def write_users_by_method(path: Path, **shape) -> Path:
+    path.write_text("\n".join(users_by_method_lines(**shape)) + "\n", encoding="utf-8")
+    return path
