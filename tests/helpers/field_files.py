@@ -28,6 +28,11 @@ def _dotted(n: int) -> str:
     return f"{n:,}".replace(",", ".")
 
 
+def long_figure(kecamatan: str, year: int, share: int) -> int:
+    """A method's figure in the long file: the kecamatan's users growing 5% a year, the method's share of them."""
+    return BANTUL_USERS[kecamatan] * (100 + 5 * (year - 2020)) // 100 * share // 100 * 10
+
+
 def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tuple | None = None) -> list[str]:
     """The long current-users file of Bantul per kecamatan, 2020–2024 (Kecamatan,Tahun,Jenis_Kontrasepsi,
     Jumlah_Peserta). dotted: Indonesian thousands dots (quoted, the comma being the delimiter); trailing: a comma
@@ -38,7 +43,7 @@ def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tu
         for name, users in BANTUL_USERS.items():
             source = copy[1] if copy and (year, name) == (copy[0], copy[2]) else name
             for method, share in LONG_SPELLINGS:
-                figure = (BANTUL_USERS[source] + year - 2020) * share // 100 * 10
+                figure = long_figure(source, year, share)
                 cell = f'"{_dotted(figure)}"' if dotted else str(figure)
                 lines.append(f"{name},{year},{method},{cell}" + ("," if trailing else ""))
     if trailing:

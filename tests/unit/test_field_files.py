@@ -72,7 +72,7 @@ def test_thousands_dots_and_a_trailing_comma_read_the_same_figures_and_the_stray
                          region="3402", kind="current_users")
     figures = [r.accepted.drop(columns="source_row").to_dict("records") for r in plain.recaps]
     assert figures == [r.accepted.drop(columns="source_row").to_dict("records") for r in dotted.recaps]
-    assert plain.recaps[0].accepted["injectable"].tolist() == [users * 50 // 100 * 10 for users in BANTUL_USERS.values()]
+    assert plain.recaps[0].accepted["injectable"].tolist() == [u * 50 // 100 * 10 for u in BANTUL_USERS.values()]
     assert plain.recap.extract.ignored_columns == []
     report = validation_report(dotted)
     assert "kolom yang tidak dipakai: kolom ke-5 tanpa judul (contoh '17' di baris 8; 1 sel terisi)" in report
