@@ -8,7 +8,7 @@ from kbetl.sources.recaps.check import LEVEL_WORDS, ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name
 from kbetl.sources.recaps.stage import StagedFile
 
-KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif"}
+KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif", "new_users": "laporan peserta KB baru"}
 
 
 SKIPPED_WORDS = {"title": "judul", "header": "judul kolom", "blank": "kosong", "note": "catatan",

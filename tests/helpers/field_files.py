@@ -33,18 +33,19 @@ def long_figure(kecamatan: str, year: int, share: int) -> int:
     return BANTUL_USERS[kecamatan] * (100 + 5 * (year - 2020)) // 100 * share // 100 * 10
 
 
-def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tuple | None = None) -> list[str]:
+def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tuple | None = None,
+                          copied_methods: int = len(LONG_SPELLINGS)) -> list[str]:
     """The long current-users file of Bantul per kecamatan, 2020–2024 (Kecamatan,Tahun,Jenis_Kontrasepsi,
-    Jumlah_Peserta). dotted: Indonesian thousands dots (quoted, the comma being the delimiter); trailing: a comma
+    Jumlah_Peserta). dotted: Indonesian thousands dots (8.360); trailing: a comma
     ending every line (an empty fifth column) and one stray number in it; copy: (year, from, to), the figures of
-    one kecamatan written again for another that year."""
+    one kecamatan written again for another that year, in its first copied_methods methods."""
     lines = ["Kecamatan,Tahun,Jenis_Kontrasepsi,Jumlah_Peserta" + ("," if trailing else "")]
     for year in range(2020, 2025):
         for name, users in BANTUL_USERS.items():
-            source = copy[1] if copy and (year, name) == (copy[0], copy[2]) else name
-            for method, share in LONG_SPELLINGS:
-                figure = long_figure(source, year, share)
-                cell = f'"{_dotted(figure)}"' if dotted else str(figure)
+            copied = copy and (year, name) == (copy[0], copy[2])
+            for number, (method, share) in enumerate(LONG_SPELLINGS):
+                figure = long_figure(copy[1] if copied and number < copied_methods else name, year, share)
+                cell = _dotted(figure) if dotted else str(figure)
                 lines.append(f"{name},{year},{method},{cell}" + ("," if trailing else ""))
     if trailing:
         lines[7] += "17"
@@ -53,4 +54,22 @@ def users_by_method_lines(dotted: bool = False, trailing: bool = False, copy: tu
 
 def write_users_by_method(path: Path, **shape) -> Path:
     path.write_text("\n".join(users_by_method_lines(**shape)) + "\n", encoding="utf-8")
+    return path
+
+
+NEW_USERS_TITLE = "JUMLAH PESERTA KB BARU MENURUT KECAMATAN KABUPATEN BANTUL TAHUN 2022"
+# kecamatan: PPM PB (the target of new acceptors), then AKDR, MOW, MOP, Implan, Suntikan, Pil, Kondom
+BANTUL_NEW_USERS = {"Srandakan": (400, 40, 5, 1, 30, 200, 60, 20), "Sanden": (420, 38, 6, 0, 35, 220, 70, 25),
+                    "Sewon": (900, 90, 12, 2, 70, 450, 140, 50)}
+
+
+def write_new_users(path: Path, title: str = NEW_USERS_TITLE) -> Path:
+    """A kabupaten's count of new acceptors (peserta KB baru) per kecamatan, told by its title and its PB
+    columns, with a total row."""
+    lines = [title, "No;Kecamatan;PPM PB;AKDR;MOW;MOP;Implan;Suntikan;Pil;Kondom;Jumlah PB"]
+    for number, (name, (target, *methods)) in enumerate(BANTUL_NEW_USERS.items(), 1):
+        lines.append(";".join(map(str, (number, name, target, *methods, sum(methods)))))
+    columns = list(zip(*BANTUL_NEW_USERS.values()))
+    lines.append(";".join(map(str, ("", "JUMLAH", *map(sum, columns), sum(map(sum, columns[1:]))))))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path

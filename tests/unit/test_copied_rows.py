@@ -3,6 +3,7 @@ previous year, found; the same file without the copy, silent; the finding in `kb
 the campaign report."""
 
 import duckdb
+import pytest
 
 from kbetl.quality.scorecard import scorecard_text
 from kbetl.reports.campaign_report import write_campaign_report
@@ -39,6 +40,13 @@ def test_a_kecamatan_whose_figures_repeat_anothers_is_found_naming_both(db, tmp_
     assert query(db, "select count(*) from audits.copied_rows") == [(1,)]
     assert query(db, "select passed from marts.data_quality where check_name = 'copied_rows' "
                      "and campaign_year = 2021 and region_code = '340202'") == [(False,)]
+
+
+@pytest.mark.parametrize("methods, found", [(3, True), (2, False)])
+def test_three_methods_copied_are_enough_two_are_not(db, tmp_path, methods, found):
+    load(db, write_users_by_method(tmp_path / "copied.csv", copy=(2021, "Srandakan", "Sanden"),
+                                   copied_methods=methods))
+    assert [(y, code, value) for y, _, code, _, value, _ in issues(db)] == ([(2021, "340202", 3.0)] if found else [])
 
 
 def test_the_same_file_without_the_copy_is_silent(db, tmp_path):

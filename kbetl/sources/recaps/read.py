@@ -33,7 +33,9 @@ _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\
 _REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
                       r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
-KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif"}  # a kind, as a message names it
+KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif", "new_users": "peserta KB baru"}  # as a message names it
+KIND_OPTIONS = {"psa": "--kind psa (hasil pelayanan KB, rekap PSA)", "current_users":
+                "--kind current-users (peserta KB aktif)", "new_users": "--kind new-users (peserta KB baru)"}
 # what a field is called in a message a data officer reads (Bahasa Indonesia)
 FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahun", "method_name": "metode",
                "target": "sasaran", "total": "jumlah", "pct": "persentase", **{m.code: m.name_id for m in METHODS}}
@@ -85,7 +87,7 @@ class RecapExtract:
     header_row: int
     columns: dict[str, str]  # field -> header label as written
     rows: pd.DataFrame  # source_row, is_total_row, region_name, NUMBER_FIELDS (floats, or text), ROW_INFO
-    kind: str = "psa"  # 'psa' or 'current_users'
+    kind: str = "psa"  # 'psa', 'current_users' or 'new_users'
     region_option: str | None = None  # the parent as given on the command line (--region), if it was
     level_from_header: bool = True  # False when the region column does not say its level ("Wilayah")
     rows_are_years: bool = False  # a table of one region's figures, one row per year (no region column)
@@ -268,20 +270,21 @@ def _kind_of(extract: RecapExtract, labels: list[str], rows: pd.DataFrame) -> st
     years = sorted(rows["report_year"].dropna().unique())
     shape = ([f"memuat {len(years)} tahun ({years[0]}–{years[-1]})"] if len(years) > 1 else []) + \
         (["tidak memiliki kolom sasaran"] if "target" not in extract.columns else [])
-    if kinds == {"current_users"} or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
+    if (len(kinds) == 1 and kinds != {"psa"}) or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
         return kinds.pop() if kinds else "psa"
     said = {k: f"{KIND_WORDS[k]} ({', '.join(repr(m) for m, mk in told.items() if mk == k)})" for k in kinds}
-    if len(kinds) == 2:
-        read = f"judul dan judul kolomnya menyebut {said['psa']} sekaligus {said['current_users']}"
+    if len(kinds) > 1:
+        read = f"judul dan judul kolomnya menyebut {' sekaligus '.join(said[k] for k in KIND_WORDS if k in kinds)}"
     else:
         title = f"judulnya {extract.title!r}" if extract.title.strip() else "berkas tanpa judul"
         read = (f"judul atau judul kolomnya menyebut {said['psa']}, tetapi" if kinds else
-                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut {_kind_words('psa')} maupun "
-                f"{_kind_words('current_users')}, dan")
+                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut "
+                f"{', '.join(_kind_words(k) for k in KIND_WORDS if k != 'new_users')} maupun "
+                f"{_kind_words('new_users')}, dan")
         read += f" berkas ini {' serta '.join(shape)}, sehingga tidak dapat dianggap rekap PSA (hasil satu kampanye)"
     raise RecapStructureError(
-        f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan --kind psa "
-        "(hasil pelayanan KB, rekap PSA) atau --kind current-users (peserta KB aktif)")
+        f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan "
+        f"{', '.join(list(KIND_OPTIONS.values())[:-1])} atau {list(KIND_OPTIONS.values())[-1]}")
 
 
 def _kind_words(kind: str) -> str:
