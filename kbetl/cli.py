@@ -36,7 +36,8 @@ region_option = click.option("--region", default=None,
                                   "province of a provincial recap, the kabupaten/kota of a kecamatan recap.")
 kind_option = click.option("--kind", type=click.Choice(["psa", "current-users", "new-users"]), default=None,
                            help="What the file reports (default: told by its title or headers, e.g. 'PSA', "
-                                "'KB aktif' or 'peserta KB baru'; a file that tells neither is refused and asks for this option).")
+                                "'KB aktif' or 'peserta KB baru'; a file that tells none is refused and asks for this "
+                                "option).")
 
 
 @click.group()

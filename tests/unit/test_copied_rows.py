@@ -8,9 +8,9 @@ import pytest
 from kbetl.quality.scorecard import scorecard_text
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.runs import load_recaps
+from kbetl.sources.recaps.numbers import id_format
 from kbetl.sources.recaps.stage import stage_recap
 from kbetl.warehouse.publish import published_path
-from kbetl.sources.recaps.numbers import id_format
 from tests.helpers.field_files import BANTUL_BY_YEAR, long_figure, write_users_by_method, write_year_rows
 from tests.helpers.recap_files import LONG_SPELLINGS
 from tests.helpers.warehouse import query

@@ -33,7 +33,8 @@ _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\
 _REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
                       r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
-KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif", "new_users": "peserta KB baru"}  # as a message names it
+# a kind, as a message names it, and the option that gives it
+KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif", "new_users": "peserta KB baru"}
 KIND_OPTIONS = {"psa": "--kind psa (hasil pelayanan KB, rekap PSA)", "current_users":
                 "--kind current-users (peserta KB aktif)", "new_users": "--kind new-users (peserta KB baru)"}
 # what a field is called in a message a data officer reads (Bahasa Indonesia)
@@ -93,7 +94,7 @@ class RecapExtract:
     rows_are_years: bool = False  # a table of one region's figures, one row per year (no region column)
     title_regency: str | None = None
     title_province: str | None = None
-    ignored_columns: list["UnusedColumn"] = field(default_factory=list)
+    ignored_columns: list[UnusedColumn] = field(default_factory=list)
     years_skipped: dict[int, int] = field(default_factory=dict)  # with --year: each other year, its rows set aside
     # rows not read as a region or total row: (row, why: title, header, blank, note, other_year, its text)
     skipped_rows: list[tuple[int, str, str]] = field(default_factory=list)
