@@ -117,8 +117,7 @@ class _Report:
         first, last = self.campaign.get("first_service_day"), self.campaign.get("last_service_day")
         days = ""
         if first:
-            first_day = datetime.fromisoformat(first).date()
-            last_day = datetime.fromisoformat(last).date() if last else first_day
+            first_day, last_day = first, last or first
             days = (id_date(first_day) if last_day == first_day
                     else f"{id_date(first_day)} – {id_date(last_day)}")
         parts = (f"Harganas ke-{edition}" if edition else "", f"hari pelayanan {days}" if days else "")

@@ -2,10 +2,7 @@
 for nothing, and shows the marts' figures. The data: one quick start (sample recaps 2020-2025, daily
 facility reports of 2024 for Sumatera Selatan, Bengkulu and Kalimantan Selatan)."""
 
-import os
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -34,18 +31,6 @@ return Array.from(document.querySelectorAll(arguments[0] + ' tbody tr:not(.total
   return Array.from(row.cells).map(function (cell) { return cell.textContent; });
 });
 """
-
-
-@pytest.fixture(scope="module")
-def quickstart_warehouse(tmp_path_factory) -> tuple[Path, Path]:
-    """(working, published) after `kbetl-dev quickstart`, run once as its own process."""
-    folder = tmp_path_factory.mktemp("quickstart")
-    working = folder / "kbetl-work.duckdb"
-    command = [str(Path(sys.executable).parent / "kbetl-dev"), "quickstart", "--db", str(working)]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KBETL_")}
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    return working, folder / "kbetl.duckdb"
 
 
 @pytest.fixture(scope="module")
