@@ -34,6 +34,7 @@ AUDITS = "audits"
 # An audit returns campaign_year, region_code, value, reference_value and message, and may add a subject and a
 # severity (by default 'flag').
 ISSUES = f"{AUDITS}.issues"
+TABLE_NAME = re.compile(r"\b((?:staging|marts|ref|raw|audit|audits)\.\w+)\b")
 ISSUES_TABLE = f"""create or replace table {ISSUES} (
     check_name varchar, campaign_year integer, region_code varchar, subject varchar, severity varchar default 'flag',
     value double, reference_value double, message varchar)"""
@@ -83,13 +84,14 @@ def discover_models(sql_dir: Path = SQL_DIR) -> dict[str, Model]:
     return models
 
 
-def build_order(models: dict[str, Model]) -> list[Model]:
+def build_order(models: dict[str, Model], sql_dir: Path = SQL_DIR) -> list[Model]:
     """Dependency order, in three phases: the models the audits do not depend on, the models that compare
     campaigns (those of them that are no audit first, then the audits), and the models that read them."""
+    macros = (sql_dir / "macros.sql").read_text()
     audits = {t for t, m in models.items() if m.schema == AUDITS}
     graph = {}
     for table, model in models.items():
-        named = _named(model)
+        named = tables_named(model.sql, macros)
         graph[table] = {t for t in named if t in models and t != table} | (audits if ISSUES in named else set())
     order = list(TopologicalSorter(graph).static_order())
     comparing: set[str] = set()
@@ -110,7 +112,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                    years: list[int] | None = None) -> list[str]:
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
     of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
-    ordered = build_order(discover_models(sql_dir))
+    ordered = build_order(discover_models(sql_dir), sql_dir)
     macros = (sql_dir / "macros.sql").read_text()
     con.execute(macros)
     keys = _build_keys(con, ordered, macros)
@@ -127,7 +129,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
         for model in ordered:
             if model.compares_campaigns and started is None:
                 started = time.monotonic()
-            if ISSUES in _named(model):
+            if ISSUES in tables_named(model.sql, macros):
                 unite_audits(con, [m for m in ordered if m.schema == AUDITS])
             compares = started is not None  # this model or one before it sets years against earlier ones
             if years is None:
@@ -159,8 +161,20 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     return [m.table for m in ordered]
 
 
-def _named(model: Model) -> set[str]:
-    return set(re.findall(r"\b((?:staging|marts|audits)\.\w+)\b", model.sql))
+def tables_named(sql: str, macros: str) -> set[str]:
+    """The tables an SQL text names, with those named by the macros (sql/macros.sql) it calls, and they call."""
+    code = re.sub(r"--.*$", "", macros, flags=re.M)  # a macro's comments name what others read
+    bodies = dict(re.findall(r"create or replace macro (\w+)(.*?)(?=^create or replace macro |\Z)", code,
+                             re.S | re.M))
+    tables, seen, pending = set(TABLE_NAME.findall(sql)), set(), [sql]
+    while pending:
+        text = pending.pop()
+        called = {m for m in bodies if re.search(rf"\b{m}\(", text)} - seen
+        seen |= called
+        for name in called:
+            tables |= set(TABLE_NAME.findall(bodies[name]))
+            pending.append(bodies[name])
+    return tables
 
 
 def unite_audits(con: duckdb.DuckDBPyConnection, audits: list[Model]) -> None:

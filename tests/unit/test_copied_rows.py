@@ -6,9 +6,9 @@ import duckdb
 import pytest
 
 from kbetl.quality.scorecard import scorecard_text
+from kbetl.reference.indonesian import id_number
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.runs import load_recaps
-from kbetl.sources.recaps.numbers import id_format
 from kbetl.sources.recaps.stage import stage_recap
 from kbetl.warehouse.publish import published_path
 from tests.helpers.field_files import BANTUL_BY_YEAR, long_figure, write_users_by_method, write_year_rows
@@ -19,7 +19,7 @@ METHOD_WORDS = {"AKDR": "IUD", "Suntikan": "Suntik"}  # as the message names the
 ORDER = ("AKDR", "Implan", "MOW", "MOP", "Suntikan", "Pil", "Kondom")
 SHARES = dict(LONG_SPELLINGS)
 COPY_MESSAGE = ("Angka peserta KB aktif Sanden dan Srandakan (2021) sama persis pada 7 metode ("
-                + ", ".join(f"{METHOD_WORDS.get(m, m)} {id_format(long_figure('Srandakan', 2021, SHARES[m]))}"
+                + ", ".join(f"{METHOD_WORDS.get(m, m)} {id_number(long_figure('Srandakan', 2021, SHARES[m]))}"
                             for m in ORDER)
                 + "): tanda baris lembar kerja yang tersalin; periksa kedua baris itu di berkasnya.")
 

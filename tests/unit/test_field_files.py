@@ -1,10 +1,10 @@
 """Files as the field holds them (issue 25): a table whose rows are years, what a file leaves unread said in
 `validate` and in the ingest summary."""
 
+from kbetl.reference.indonesian import id_number
 from kbetl.reports.run_summary import ingest_summary
 from kbetl.reports.validation import validation_report
 from kbetl.runs import load_recaps
-from kbetl.sources.recaps.numbers import id_format
 from kbetl.sources.recaps.stage import stage_recap
 from tests.helpers.field_files import BANTUL_BY_YEAR, write_users_by_method, write_year_rows
 from tests.helpers.recap_files import BANTUL_USERS
@@ -35,7 +35,7 @@ def test_the_total_column_of_a_year_row_is_checked_against_its_methods(tmp_path)
     assert "tahun laporan 2022, laporan peserta KB aktif Kab. Bantul (3402), baris berisi tahun" in report
     summed = sum(BANTUL_BY_YEAR[2022])
     assert (f"temuan methods_vs_total: baris 4 (2022), kolom Total_Peserta: angka metode berjumlah "
-            f"{id_format(summed)}, tetapi kolom jumlah menulis 25.000") in report
+            f"{id_number(summed)}, tetapi kolom jumlah menulis 25.000") in report
     assert "1 baris dibaca: 1 diterima (baris tahun itu, angka Kab. Bantul), 0 ditolak" in report
     assert [len(r.findings) for r in staged.recaps] == [0, 0, 1, 0, 0]
 

@@ -52,9 +52,12 @@ def test_audits_run_after_every_model_they_read_and_the_quality_marts_after_them
     assert audits == list(range(audits[0], audits[0] + len(audits))), "one block"
     after = order[audits[-1] + 1:]
     assert after[:3] == ["marts.data_quality_issues", "marts.data_quality", "marts.quality_flags"]
-    # the marts that carry the flags come last, the ranking after the achievement it ranks
-    assert set(after[3:]) == {"marts.achievement", "marts.current_users", "marts.new_users", "marts.ranking"}
+    # the marts that carry the flags come last (the counts of people through their staging model), the ranking
+    # after the achievement it ranks
+    assert set(after[3:]) == {"marts.achievement", "staging.people_counted", "marts.current_users",
+                              "marts.new_users", "marts.ranking"}
     assert after.index("marts.ranking") > after.index("marts.achievement")
+    assert after.index("marts.new_users") > after.index("staging.people_counted")
 
 
 def issue_rows(*rows: tuple) -> str:
