@@ -405,4 +405,7 @@ def _text(path: Path | None) -> str | None:
 
 
 def main() -> None:
+    from flows.servers import stop_orphaned_servers
+
+    stop_orphaned_servers()  # a killed command's temporary Prefect server, once, before this command starts one
     cli()
