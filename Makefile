@@ -22,7 +22,7 @@ unit: $(INSTALLED)
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests/unit
 
 samples: $(INSTALLED)
-	$(BIN)/kbetl-dev generate-samples data/sample
+	$(BIN)/kbetl-dev generate-samples data/sample --current-users-dir data/sample-current-users
 
 docs: $(INSTALLED)
 	$(BIN)/kbetl docs

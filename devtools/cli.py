@@ -19,6 +19,8 @@ from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.warehouse.database import PROJECT_DIR, connect
 
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
+# a province's and a kabupaten's current users (peserta KB aktif) of 2024, so that marts.current_users has rows
+CURRENT_USERS_SAMPLE_DIR = PROJECT_DIR / "data" / "sample-current-users"
 # The daily path of the quick start: PSA 2024 (4 June) in Sumatera Selatan, Bengkulu, Kalimantan Selatan.
 QUICKSTART_YEAR, QUICKSTART_PROVINCES = 2024, ["16", "17", "63"]
 
@@ -50,8 +52,9 @@ def cli() -> None:
 @db_option
 @publish_option
 def quickstart(db: Path | None, publish_to: Path | None) -> None:
-    """Ingest the sample recaps, pull sample daily reports from a local reference API, print the results."""
-    summary = ingest_flow([str(SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
+    """Ingest the sample recaps and current-users exports, pull sample daily reports from a local reference API,
+    print the results."""
+    summary = ingest_flow([str(SAMPLE_DIR), str(CURRENT_USERS_SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
     with sample_api([QUICKSTART_YEAR], QUICKSTART_PROVINCES, plant_faults=True) as api_url:
         state = pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, api_url, db, publish_to, "quickstart")
     if not state.is_completed():
@@ -118,13 +121,19 @@ def serve(port: int, years: str, provinces: str | None, seed: int | None) -> Non
 
 @cli.command("generate-samples")
 @click.argument("out_dir", type=click.Path(path_type=Path), default="data/sample")
+@click.option("--current-users-dir", type=click.Path(path_type=Path), default="data/sample-current-users",
+              show_default=True, help="Where the sample current-users exports go.")
 @click.option("--seed", type=int, default=20220615, show_default=True)
-def generate_samples_command(out_dir: Path, seed: int) -> None:
-    """Write the seeded sample recaps (every province, 2020-2025) into OUT_DIR."""
+def generate_samples_command(out_dir: Path, current_users_dir: Path, seed: int) -> None:
+    """Write the seeded sample recaps (every province, 2020-2025) into OUT_DIR, and the current-users exports
+    of the quick start (Kalimantan Selatan's kabupaten/kota, Hulu Sungai Tengah's kecamatan, 2024)."""
+    from devtools.generate.current_users import generate_current_users
     from devtools.generate.recaps import generate_samples
 
     written = generate_samples(out_dir, seed)
     click.echo(f"{len(written)} recap files written under {out_dir}")
+    written = generate_current_users(current_users_dir, seed)
+    click.echo(f"{len(written)} current-users exports written under {current_users_dir}")
 
 
 @cli.command()

@@ -180,18 +180,46 @@ def explain(year: int, region: str, db: Path | None, publish_to: Path | None) ->
         raise click.ClickException(str(exc)) from None
 
 
+def _previous_digest(since: str | None, day, at: str | None):
+    """--since as digest_text takes it: an earlier time of the same day, or an earlier day."""
+    from datetime import date as Date
+
+    from kbetl.reports.digest import parse_at
+
+    if since is None:
+        return None
+    try:
+        earlier = Date.fromisoformat(since.strip())
+    except ValueError:
+        earlier = None
+    if earlier is not None and earlier < day:
+        return earlier
+    try:
+        hour = parse_at(since) if earlier is None else None
+    except ValueError:
+        hour = None
+    if hour is not None and at and hour < parse_at(at):
+        return since
+    raise Refused(f"--since {since!r} harus waktu ringkasan sebelumnya: JJ:MM lebih awal dari --at pada hari yang "
+                  f"sama, atau tanggal TTTT-BB-HH sebelum {day.isoformat()}.")
+
+
 @cli.command()
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), default=None,
               help="Campaign day (default: yesterday in WIB).")
 @click.option("--province", default=None, help="Print the digest of this province (code or name).")
 @click.option("--regency", default=None, help="Print the digest of this kabupaten/kota (code or name).")
 @click.option("--at", "at", default=None, help="As of this time of the day, HH:MM WIB (rounded down to the hour).")
+@click.option("--since", default=None,
+              help="The previous digest, for the change since it: an earlier HH:MM of the day (with --at) or a "
+                   "YYYY-MM-DD (that day's end); default: yesterday's end, if a campaign day.")
 @click.option("--recipients", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
               help=f"Recipients CSV: scope_code,url_env (default: ${RECIPIENTS_ENV}).")
 @click.option("--dry-run", is_flag=True, help="Print the digests that are due instead of sending them.")
 @db_option
 @publish_option
-def digest(day, province: str | None, regency: str | None, at: str | None, recipients: Path | None,
+def digest(day, province: str | None, regency: str | None, at: str | None, since: str | None,
+           recipients: Path | None,
            dry_run: bool, db: Path | None, publish_to: Path | None) -> None:
     """The daily digest: with --province/--regency, print that region's digest; otherwise send the due digests
     to the recipients (Apprise URLs in the environment variables the CSV names) and retry earlier failures."""
@@ -213,20 +241,21 @@ def digest(day, province: str | None, regency: str | None, at: str | None, recip
     except ValueError:
         raise Refused(f"--at {at!r} bukan jam yang sah: tulis JJ:MM WIB antara 00:00 dan 23:59, misalnya 14:30.") \
             from None
+    previous = _previous_digest(since, day, at)
     province = province and region("--province", province, "province", day.year)
     regency = regency and region("--regency", regency, "regency", day.year, within=province)
     if province or regency:
         con = connect(analyst, read_only=True)
         try:
-            click.echo(digest_text(con, day, province=province, regency=regency, at=at))
+            click.echo(digest_text(con, day, province=province, regency=regency, at=at, since=previous))
         except NoDigest as exc:
             raise click.ClickException(str(exc)) from None
         finally:
             con.close()
         return
-    if at:
-        raise Refused("--at hanya berlaku bersama --province atau --regency (ringkasan yang dikirim berlaku "
-                      "sampai akhir hari).")
+    if at or since:
+        raise Refused("--at dan --since hanya berlaku bersama --province atau --regency (ringkasan yang dikirim "
+                      "berlaku sampai akhir hari).")
     recipients = recipients or recipients_file()
     if recipients is None:
         raise Refused(f"Berikan --recipients BERKAS atau isi {RECIPIENTS_ENV} dengan berkas CSV penerima.")

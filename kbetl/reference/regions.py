@@ -17,6 +17,13 @@ import pandas as pd
 from kbetl.reference.tables import read_reference_csv, region_map_for_year
 
 NATION = ("00", "national", "Indonesia", None)
+# The one vocabulary of `level` in ref.regions and every mart, with what people call each level.
+LEVELS = {
+    "national": "the nation (Indonesia, code '00'; nasional)",
+    "province": "a province (provinsi; code '17')",
+    "regency": "a kabupaten or kota (kabupaten/kota; code '1701')",
+    "district": "a kecamatan (also distrik, kapanewon, kemantren; the Balai KB level; code '170101')",
+}
 COLUMNS = ["region_code", "level", "region_name", "parent_code"]
 MAP_VERSIONS = ("34", "38")
 PAPUA_34 = ("91", "94")

@@ -17,7 +17,8 @@ import duckdb
 from kbetl.reports import report_charts as charts
 from kbetl.reports import report_data as data
 from kbetl.reports.flags import NOT_ELIGIBLE, facility_coverage, partial_label, quality_notes
-from kbetl.reports.report_data import DEFAULT_BANDS, WIB, Band, id_date, id_moment_wib
+from kbetl.reports.numbers import id_pct
+from kbetl.reports.report_data import DEFAULT_BANDS, WIB, Band, band_of, id_date, id_moment_wib
 from kbetl.reports.report_html import Cell, Page, esc, legend, n, num, p, pct, table
 
 LEVELS = {"national": "Nasional", "province": "Provinsi", "regency": "Kab/kota"}
@@ -117,8 +118,7 @@ class _Report:
         first, last = self.campaign.get("first_service_day"), self.campaign.get("last_service_day")
         days = ""
         if first:
-            first_day = datetime.fromisoformat(first).date()
-            last_day = datetime.fromisoformat(last).date() if last else first_day
+            first_day, last_day = first, last or first
             days = (id_date(first_day) if last_day == first_day
                     else f"{id_date(first_day)} – {id_date(last_day)}")
         parts = (f"Harganas ke-{edition}" if edition else "", f"hari pelayanan {days}" if days else "")
@@ -194,15 +194,26 @@ class _Report:
         years, rows = data.province_history(self.con, self.year)
         if len(years) < 1:
             return ""
+        nation = data.national_history(self.con, self.year)
         body = []
         for r in rows:
             name = r["name"] + (" (peta 34 provinsi, sebelum pemekaran 2022)" if r["former"] else "")
-            body.append([name] + [p(r["pct"].get(y), self.bands) for y in years])
+            body.append([name] + [self._around_nation(r["pct"].get(y), nation.get(y)) for y in years])
+        body.append(["Nasional"] + [p(nation.get(y)) for y in years])
         return (f"<h3>Capaian per tahun, {years[0]}–{years[-1]}</h3>"
                 '<p class="note">Provinsi menurut peta tahun ' f"{self.year}; tahun sebelumnya lewat kode wilayah "
-                "saat ini.</p>"
+                "saat ini. Warna: selisih dari capaian nasional tahun yang sama (baris terakhir), bukan dari "
+                "sasaran, agar perbedaan antarprovinsi terlihat.</p>"
                 '<div class="side">' + table(["Provinsi"] + [(str(y), True) for y in years], body, css="heat",
-                                             data_role="history", keep=(0, len(years))) + legend(self.bands) + "</div>")
+                                             data_role="history", keep=(0, len(years)))
+                + legend(data.AROUND_NATIONAL, "Warna: selisih dari capaian nasional tahun itu") + "</div>")
+
+    def _around_nation(self, value, national) -> Cell:
+        """A heat-table cell: its %, coloured by its distance from the nation's % that year."""
+        if value is None or national is None:
+            return p(value)
+        return Cell(pct(value), numeric=True, band=band_of(value - national, data.AROUND_NATIONAL),
+                    title=f"{'+' if value >= national else ''}{id_pct(value - national)} poin dari nasional")
 
     # ---- a province --------------------------------------------------------------------------------
     def _province_section(self, province: dict) -> str:
@@ -284,9 +295,12 @@ class _Report:
             return head + '<p class="empty">Belum ada data laporan harian fasilitas.</p>'
         what = "provinsi" if code is None else "kabupaten/kota"
         label = self._facility_name(code, name)
+        hourly = data.hourly_curves(self.con, self.year, code)  # a campaign of one day: its hours
+        when = (f"per jam, {id_date(hourly[0]['report_date'])}" if hourly else "per hari")
         return head + self._partial_note(code, label, name) + self.page.chart(
-            charts.progress_curves(self._relabel(rows, code, name),
-                                   f"Capaian kumulatif per hari, {label} dan {what}nya (garis: 100%)"),
+            charts.progress_curves(self._relabel(hourly or rows, code, name),
+                                   f"Capaian kumulatif {when}, {label} (biru) dan {what}nya (abu-abu; garis: 100%)",
+                                   by_hour=bool(hourly)),
             f"Progres kumulatif {name}")
 
     def _partial_note(self, code: str | None, label: str, name: str) -> str:
@@ -333,14 +347,17 @@ class _Report:
 
     def _reconciliation(self, code: str | None) -> str:
         rows = data.reconciliation(self.con, self.year, code)
+        head = "<h3>Selisih rekap dan laporan harian fasilitas</h3>"
         if not rows:
-            return ""
+            return head + ('<p class="empty">Tidak ada selisih: rekap dan laporan harian fasilitas sama.</p>'
+                           if data.has_daily_data(self.con, self.year, code) else
+                           '<p class="empty">Belum ada data laporan harian fasilitas untuk dibandingkan.</p>')
         scope = next((r["region_name"] for r in rows if r["region_code"] == (code or "00")), None)
         rows = self._relabel(rows, code, scope) if scope else rows
         body = [[LEVELS.get(r["level"], r["level"]), r["region_name"], n(r["recap_achieved"]),
                  n(r["facility_achieved"]),
                  n(r["difference"]), p(r["difference_pct"])] for r in rows]
-        return ("<h3>Selisih rekap dan laporan harian fasilitas</h3>" + table(
+        return (head + table(
             ["Tingkat", "Wilayah", ("Rekap", True), ("Laporan fasilitas", True), ("Selisih", True),
              ("Selisih %", True)], body, data_role="reconciliation", keep=(1, 5)))
 

@@ -33,6 +33,7 @@ EMAIL_SCHEMES = {"mailto", "mailtos"}
 MAX_ERROR_CHARS = 300
 _APPRISE_LOG_LOCK = threading.Lock()
 QUIET_LOGGERS = ("apprise", "urllib3", "requests")  # apprise first: its warnings are the recorded error
+CAUSE_PREFIX = "Socket Exception: "  # how Apprise's plugins log the exception a provider raised (DEBUG)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def send_digests(db_working_path: Path, published_path: Path, date: Date, recipi
     that cannot be read (RecipientsError). A dry run prints each digest instead and records nothing."""
     env = os.environ if env is None else env
     recipients = read_recipients(recipients_csv)
-    due = _due(db_working_path, date, recipients)
+    due, delivered = _due(db_working_path, date, recipients)
     if not due:
         return []
     deliveries = []
@@ -113,12 +114,14 @@ def send_digests(db_working_path: Path, published_path: Path, date: Date, recipi
             return failed
         return _record(db_working_path, failed, echo)
     try:
-        texts: dict[tuple[Date, str], str | Exception] = {}
+        texts: dict[tuple[Date, str, Date | None], str | Exception] = {}
         for day, recipient in due:
-            key = (day, recipient.scope_code)
+            # the change is told since the last digest this recipient got (by default: yesterday's)
+            since = max((d for d in delivered.get(recipient, ()) if d < day), default=None)
+            key = (day, recipient.scope_code, since)
             if key not in texts:
                 try:
-                    texts[key] = digest_text(published, day, *_scope_args(recipient.scope_code))
+                    texts[key] = digest_text(published, day, *_scope_args(recipient.scope_code), since=since)
                 except Exception as exc:
                     texts[key] = exc
             deliveries.append(_deliver(day, recipient, texts[key], env, dry_run, echo))
@@ -133,7 +136,9 @@ def _scope_args(code: str) -> tuple[str | None, str | None]:
     return (code, None) if len(code) == 2 else (None, code)
 
 
-def _due(db_working_path: Path, date: Date, recipients: list[Recipient]) -> list[tuple[Date, Recipient]]:
+def _due(db_working_path: Path, date: Date, recipients: list[Recipient]
+         ) -> tuple[list[tuple[Date, Recipient]], dict[Recipient, list[Date]]]:
+    """What is due (failed earlier and never delivered, then today's), and the days delivered to each."""
     listed = set(recipients)
     con = connect(db_working_path)
     try:
@@ -148,7 +153,10 @@ def _due(db_working_path: Path, date: Date, recipients: list[Recipient]) -> list
                     if failed and not delivered and d != date and Recipient(s, r) in listed},
                    key=lambda x: (x[0], x[1].scope_code, x[1].url_env))
     today = [(date, r) for r in recipients if (date, r.scope_code, r.url_env) not in done]
-    return retry + today
+    delivered: dict[Recipient, list[Date]] = {}
+    for day, scope, name in done:
+        delivered.setdefault(Recipient(scope, name), []).append(day)
+    return retry + today, delivered
 
 
 def _deliver(day: Date, recipient: Recipient, text: str | Exception, env: Mapping[str, str], dry_run: bool,
@@ -203,25 +211,35 @@ def _send(urls: str, text: str) -> str | None:
 
 @contextmanager
 def _apprise_log():
-    """Apprise's warnings, collected; meanwhile no record of Apprise or of the HTTP library under it (which
-    logs hosts, ports, paths and query strings at DEBUG) reaches the application's handlers."""
+    """Apprise's warnings and the provider's cause, collected; meanwhile no record of Apprise or of the HTTP
+    library under it (which logs hosts, ports, paths and query strings at DEBUG) reaches the application's
+    handlers. Apprise logs the cause a provider gave ("SMTP AUTH extension not supported by server.") only at
+    DEBUG, as "Socket Exception: …", after its warning: Apprise's logger is set to DEBUG for the send and
+    those records alone are kept of its DEBUG ones."""
     loggers = [logging.getLogger(name) for name in QUIET_LOGGERS]
     messages: list[str] = []
 
     class Collect(logging.Handler):
         def emit(self, record):
-            messages.append(record.getMessage())
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                messages.append(message)
+            elif message.startswith(CAUSE_PREFIX) and messages:
+                messages[-1] += f": {message.removeprefix(CAUSE_PREFIX).strip()}"
 
-    handler, silent = Collect(level=logging.WARNING), logging.NullHandler()  # (no fallback to stderr)
+    handler, silent = Collect(level=logging.DEBUG), logging.NullHandler()  # (no fallback to stderr)
     with _APPRISE_LOG_LOCK:
         propagate = [logger.propagate for logger in loggers]
+        level = loggers[0].level
         for logger in loggers:
             logger.propagate = False
             logger.addHandler(silent)
         loggers[0].addHandler(handler)
+        loggers[0].setLevel(logging.DEBUG)
         try:
             yield messages
         finally:
+            loggers[0].setLevel(level)
             loggers[0].removeHandler(handler)
             for logger, before in zip(loggers, propagate):
                 logger.removeHandler(silent)
@@ -238,7 +256,7 @@ def _secrets(urls: str) -> list[str]:
         parts = urlsplit(url)
         netloc = parts.netloc.rsplit("@", 1)
         found += [parts.netloc, *netloc[0].split(":")] if len(netloc) == 2 else [parts.netloc]
-        found += [parts.hostname or "", parts.username or "", parts.password or ""]
+        found += [parts.hostname or "", parts.username or "", parts.password or "", _port(parts)]
         found += [p for p in parts.path.split("/") if p]
         found += [v for _, v in parse_qsl(parts.query)] + [parts.fragment]
     variants = set()
@@ -247,6 +265,14 @@ def _secrets(urls: str) -> list[str]:
             if len(v) >= 3:
                 variants.add(v)
     return sorted(variants, key=len, reverse=True)
+
+
+def _port(parts) -> str:
+    """The port of a URL ('' without one, or a malformed one): the provider's cause names it."""
+    try:
+        return str(parts.port or "")
+    except ValueError:
+        return ""
 
 
 def _scrub(text: str, secrets: list[str]) -> str:

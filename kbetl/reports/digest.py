@@ -18,7 +18,7 @@ reported before that time, rounded down to the full hour (the mart is hourly), e
 import html
 from dataclasses import dataclass, field
 from datetime import date as Date
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
@@ -26,6 +26,7 @@ import duckdb
 from kbetl.reference.tables import WIB
 from kbetl.reports.flags import QualityNotes, quality_notes
 from kbetl.reports.numbers import id_number, id_pct
+from kbetl.reports.projection import END, earlier_shape, project, region_hours
 
 MAX_CHARS = 1000
 MONTHS = ("Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
@@ -53,6 +54,17 @@ class Region:
     kecamatan: list[tuple[str, int]] = field(default_factory=list)  # (name, facilities not reported)
     silent: list[tuple[str, int]] = field(default_factory=list)  # its own kecamatan with facilities not reported
     doubt: str = ""  # why its figures are in doubt: the first reason of its failing data-quality checks
+    projected: Decimal | None = None  # % expected by 24.00 WIB at the current pace (digests as of an hour)
+
+
+@dataclass
+class Change:
+    """Since the previous digest: its moment as people read it, acceptors and points gained, and how many
+    children reached 100% meanwhile."""
+    label: str
+    served: int
+    points: Decimal | None
+    reached: int
 
 
 def id_date(day: Date) -> str:
@@ -73,15 +85,23 @@ def parse_at(at: str | time | None) -> int | None:
 
 
 def digest_text(con: duckdb.DuckDBPyConnection, date: Date, province: str | None = None,
-                regency: str | None = None, at: str | time | None = None) -> str:
+                regency: str | None = None, at: str | time | None = None,
+                since: str | time | Date | None = None) -> str:
     """The digest of a region (regency, else province, else the nation) as of `date`, or of `date` at `at`
-    (HH:MM WIB, rounded down to the full hour). `con` is the published database, read-only."""
+    (HH:MM WIB, rounded down to the full hour). `con` is the published database, read-only.
+
+    `since` is the previous digest: an earlier time of the same day (HH:MM) or an earlier day (its end);
+    without it, yesterday's end when yesterday was a campaign day of the region. The change is computed
+    from the hourly figures at that moment (marts.district_reporting), not from a stored text."""
     hour = parse_at(at)
     code = (_region_code(con, date, regency, "regency") if regency
             else _region_code(con, date, province, "province") if province else "00")
     scope = _scope(con, date, code, hour)
     _add_doubts(quality_notes(con, date.year), scope)
-    return _render(scope, _level(scope.code), date, hour, _parent_name(con, date, scope.code))
+    change = _change(con, scope, date, *_previous(con, code, date, hour, since))
+    if hour is not None:
+        _add_projections(con, date, hour, scope)
+    return _render(scope, _level(scope.code), date, hour, _parent_name(con, date, scope.code), change)
 
 
 def digest_subject(text: str) -> str:
@@ -221,6 +241,48 @@ def _add_reporting(con: duckdb.DuckDBPyConnection, day: Date, scope: Region, hou
             region.reached_on, region.reached_at = None, None
 
 
+def _previous(con: duckdb.DuckDBPyConnection, code: str, day: Date, hour: int | None,
+              since: str | time | Date | None) -> tuple[Date | None, int | None]:
+    """The previous digest's moment: (day, full hour) or (day, None) for a day's end; (None, None): none."""
+    if isinstance(since, Date) and not isinstance(since, datetime):
+        if since >= day:
+            raise ValueError(f"the previous digest ({since.isoformat()}) must be before {day.isoformat()}")
+        return since, None
+    if since is not None:
+        earlier = parse_at(since)
+        if hour is None or earlier is None or earlier >= hour:
+            raise ValueError(f"the previous digest's time ({since}) must be earlier the same day than --at")
+        return day, earlier
+    yesterday = day - timedelta(days=1)
+    return (yesterday, None) if region_hours(con, yesterday, code) else (None, None)
+
+
+def _change(con: duckdb.DuckDBPyConnection, scope: Region, today: Date, day: Date | None,
+            hour: int | None) -> Change | None:
+    if day is None:
+        return None
+    before = region_hours(con, day, scope.code)
+    if scope.code not in before:
+        return None
+    at = END if hour is None else hour
+    then = {code: hours[at] for code, hours in before.items()}
+    served = scope.cumulative - then[scope.code]
+    reached = sum(1 for c in scope.children if c.target and c.cumulative >= c.target > then.get(c.code, 0))
+    label = (f"{hour:02d}.00 WIB" if hour is not None else
+             "kemarin" if day == today - timedelta(days=1) else id_date(day))
+    return Change(label, served, _pct(served, scope.target), reached)
+
+
+def _add_projections(con: duckdb.DuckDBPyConnection, day: Date, hour: int, scope: Region) -> None:
+    """The % each region would reach by 24.00 WIB at the current pace (kbetl/reports/projection.py)."""
+    today = region_hours(con, day, scope.code)
+    shape = earlier_shape(con, day, scope.code)
+    for region in [scope, *scope.children]:
+        if region.code in today and region.target:
+            expected = project(today[region.code], hour, shape)
+            region.projected = None if expected is None else _pct(expected, region.target)
+
+
 def _pct(cumulative: int, target: int | None) -> Decimal | None:
     if not target:
         return None
@@ -241,7 +303,8 @@ def _short(name: str) -> str:
 
 # --- the text ---------------------------------------------------------------------------------------
 
-def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str | None) -> str:
+def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str | None,
+            change: Change | None) -> str:
     when = f"{WEEKDAYS[day.weekday()]}, {id_date(day)}, " + (
         "akhir hari" if hour is None else f"pukul {hour:02d}.00 WIB")
     title = f"*PSA {day.year} – {scope.name}*" + (f" ({parent})" if parent else "")
@@ -254,7 +317,12 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
             f" pukul {id_time(scope.reached_at)} WIB." if scope.reached_at else ".")
     elif scope.reached_on is not None:
         progress += f" Target 100% tercapai sejak {id_date(scope.reached_on)}."
-    head = [title, when, progress] + ([f"⚠ Data diragukan: {scope.doubt}."] if scope.doubt else [])
+    head = [title, when, progress]
+    if scope.projected is not None:
+        head.append(f"Dengan laju saat ini: {_projected(scope)} pada 24.00 WIB.")
+    if change is not None:
+        head.append(_change_line(change, level))
+    head += [f"⚠ Data diragukan: {scope.doubt}."] if scope.doubt else []
 
     unit = {"province": "kabupaten/kota", "regency": "kecamatan (Balai KB)", "national": "provinsi"}[level]
     reached = sorted((c for c in scope.children if c.reached_on == day),
@@ -264,7 +332,7 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
                      for c in reached]
     with_target = [c for c in scope.children if c.target]
     behind = sorted((c for c in with_target if c.pct is not None and c.pct < 100), key=lambda c: (c.pct, c.name))
-    behind_items = [_behind(c, level) for c in behind]
+    behind_items = [_behind(c, level, projected=i < 2) for i, c in enumerate(behind)]
     missing_items = [f"{name} {id_number(n)}" for name, n in scope.kecamatan]
 
     if scope.expected == 0:
@@ -295,10 +363,13 @@ def _render(scope: Region, level: str, day: Date, hour: int | None, parent: str 
         limits[longest] -= 1
 
 
-def _behind(region: Region, level: str, named: int = 3) -> str:
-    """'Kab. Seluma 48,20% (2.237/4.641), kurang 2.404 akseptor; belum lapor: Sukaraja 2, +1 kec. lain'."""
+def _behind(region: Region, level: str, named: int = 3, projected: bool = False) -> str:
+    """'Kab. Seluma 48,20% (2.237/4.641), kurang 2.404 akseptor; laju saat ini: ±71% pada 24.00; belum lapor:
+    Sukaraja 2, +1 kec. lain' (the projection for the two furthest behind)."""
     item = (f"{region.name} {id_pct(region.pct)}% ({id_number(region.cumulative)}/{id_number(region.target)}), "
             f"kurang {id_number(region.target - region.cumulative)} akseptor")
+    if projected and region.projected is not None:
+        item += f"; laju saat ini: {_projected(region)} pada 24.00"
     if region.silent and level == "regency":  # a kecamatan: its own facilities
         item += f"; {id_number(sum(n for _, n in region.silent))} faskes belum lapor"
     elif region.silent:
@@ -306,6 +377,22 @@ def _behind(region: Region, level: str, named: int = 3) -> str:
         item += "; belum lapor: " + ", ".join(f"{name} {id_number(n)}" for name, n in region.silent[:named]) + (
             f", +{rest} kec. lain" if rest > 0 else "")
     return item + _doubt(region)
+
+
+def _projected(region: Region) -> str:
+    """A projection is an estimate: a whole percent, marked ± ('±92%')."""
+    return f"±{id_number(int(region.projected.quantize(Decimal(1), ROUND_HALF_UP)))}%"
+
+
+def _change_line(change: Change, level: str) -> str:
+    """'Sejak ringkasan 10.00 WIB: +2.345 akseptor (+6,43 poin), 2 kabupaten/kota baru mencapai 100%.'"""
+    unit = {"province": "kabupaten/kota", "regency": "kecamatan", "national": "provinsi"}[level]
+    line = f"Sejak ringkasan {change.label}: {change.served:+,} akseptor".replace(",", ".")
+    if change.points is not None:
+        line += f" ({'+' if change.points >= 0 else ''}{id_pct(change.points)} poin)"
+    if change.reached:
+        line += f", {id_number(change.reached)} {unit} baru mencapai 100%"
+    return line + "."
 
 
 def _doubt(region: Region) -> str:

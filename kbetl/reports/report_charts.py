@@ -15,7 +15,7 @@ from kbetl.reports.report_data import DEFAULT_BANDS, Band
 disable_debug_mode()
 
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, Arial, sans-serif"
-ROW_HEIGHT = 16
+ROW_HEIGHT = 19  # a label of 11 px and its gap: names on neighbouring rows do not touch on a phone
 WIDTH = "container"  # drawn to the width of its box: a phone (412 px) or a desktop page alike
 # one colour per method, in ref.methods order (non-MKJP in blues, MKJP in greens/oranges)
 METHOD_COLOURS = ("#9ecae1", "#c6dbef", "#4292c6", "#31a354", "#74c476", "#e6550d", "#fd8d3c")
@@ -68,27 +68,42 @@ def achievement_bars(rows: list[dict], title: str, bands: tuple[Band, ...] = DEF
     return _spec(chart)
 
 
-def progress_curves(rows: list[dict], title: str) -> dict:
-    """Cumulative % by day for each region (a line with points: a one-day campaign still shows), and 100%."""
-    values = _values([{"day": r["report_date"], "name": r["region_name"], "level": r["level"],
+def progress_curves(rows: list[dict], title: str, by_hour: bool = False) -> dict:
+    """Cumulative % by day (or, for a one-day campaign, by hour of that day) of a scope and its children,
+    with the 100% line. One colour for the scope (the nation or the province), grey for every child: a page
+    of 14 lines in 14 colours cannot be told apart; the tooltip names each line."""
+    scope_level = "national" if any(r["level"] == "national" for r in rows) else "province"
+    values = _values([{"x": r["hour"] if by_hour else r["report_date"], "name": r["region_name"],
+                       "role": r["region_name"] if r["level"] == scope_level else "lainnya",
                        "pct": r["cumulative_pct"], "cumulative": r["cumulative_achieved"], "target": r["target"]}
                       for r in rows if r["cumulative_pct"] is not None],
-                     ("day", "name", "level", "pct", "cumulative", "target"))
-    base = alt.Chart(alt.Data(values=values))
-    lines = base.mark_line(point=True).encode(
-        x=alt.X("day:T", title="Hari pelayanan", axis=alt.Axis(format="%d %b", tickCount="day")),
+                     ("x", "name", "role", "pct", "cumulative", "target"))
+    roles = list(dict.fromkeys(v["role"] for v in values if v["role"] != "lainnya"))
+    others = "provinsi" if scope_level == "national" else "kabupaten/kota"
+    domain = roles + (["lainnya"] if any(v["role"] == "lainnya" for v in values) else [])
+    x = (alt.X("x:Q", title="Jam (WIB), hari pelayanan", scale=alt.Scale(domain=[0, 24]),
+               axis=alt.Axis(values=list(range(0, 25, 3)), format="02d"))
+         if by_hour else alt.X("x:T", title="Hari pelayanan", axis=alt.Axis(format="%d %b", tickCount="day")))
+    when = (alt.Tooltip("x:Q", title="Sebelum jam") if by_hour
+            else alt.Tooltip("x:T", title="Hari", format="%d %B %Y"))
+    base = alt.Chart(alt.Data(values=values)).mark_line(point=not by_hour).encode(
+        x=x,
         y=alt.Y("pct:Q", title="Capaian kumulatif (%)"),
-        color=alt.Color("name:N", title="Wilayah", legend=alt.Legend(orient="bottom", columns=2, symbolLimit=60,
-                                                                       labelLimit=170)),
-        strokeWidth=alt.condition("datum.level === 'province' || datum.level === 'national'",
-                                  alt.value(3.5), alt.value(1.5)),
-        tooltip=[alt.Tooltip("name:N", title="Wilayah"), alt.Tooltip("day:T", title="Hari", format="%d %B %Y"),
+        detail="name:N",
+        color=alt.Color("role:N", title=None, scale=alt.Scale(
+            domain=domain, range=["#1c5d99"] * len(roles) + ["#b8bec6"]),
+            legend=alt.Legend(orient="bottom", labelExpr=f"datum.label === 'lainnya' ? '{others} (abu-abu)' "
+                                                         ": datum.label", labelLimit=300)),
+        strokeWidth=alt.condition("datum.role === 'lainnya'", alt.value(1.2), alt.value(3.5)),
+        order=alt.Order("x:Q" if by_hour else "x:T"),
+        tooltip=[alt.Tooltip("name:N", title="Wilayah"), when,
                  alt.Tooltip("pct:Q", title="Kumulatif %", format=",.2f"),
                  alt.Tooltip("cumulative:Q", title="Kumulatif", format=",d"),
                  alt.Tooltip("target:Q", title="Sasaran", format=",d")],
     )
     line = alt.Chart(alt.Data(values=[{"y": 100}])).mark_rule(color="#333333", strokeDash=[4, 3]).encode(y="y:Q")
-    return _spec(alt.layer(lines, line).properties(title=title, width=WIDTH, height=260))
+    grey, scope = (base.transform_filter(f"datum.role {op} 'lainnya'") for op in ("===", "!=="))  # scope on top
+    return _spec(alt.layer(grey, scope, line).properties(title=title, width=WIDTH, height=260))
 
 
 def method_mix(rows: list[dict], methods: list[dict], title: str) -> dict:
@@ -101,7 +116,7 @@ def method_mix(rows: list[dict], methods: list[dict], title: str) -> dict:
         x=alt.X("count:Q", stack="normalize", title="Bauran metode (porsi akseptor)",
                 axis=alt.Axis(format="%")),
         color=alt.Color("method:N", scale=alt.Scale(domain=names, range=list(METHOD_COLOURS[:len(names)])),
-                        sort=names, legend=alt.Legend(title="Metode", orient="bottom", columns=3)),
+                        sort=names, legend=alt.Legend(title="Metode", orient="bottom", columns=2)),  # 2: fits 412 px
         order=alt.Order("order:Q"),
         tooltip=[alt.Tooltip("region_name:N", title="Wilayah"), alt.Tooltip("method:N", title="Metode"),
                  alt.Tooltip("count:Q", title="Akseptor", format=",d"),

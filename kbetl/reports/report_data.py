@@ -53,6 +53,17 @@ DEFAULT_BANDS = (
 )
 
 
+# the heat table of years: a province against the nation's achievement of the same year, in points (purple
+# to orange, apart from the achievement bands' green, yellow and red)
+AROUND_NATIONAL = (
+    Band(20, None, "#5e3c99", "Jauh di atas nasional", "#ffffff", "≥ +20 poin"),
+    Band(5, 20, "#b2abd2", "Di atas nasional", label="+5 s.d. +19,99 poin"),
+    Band(-5, 5, "#f7f7f7", "Setara nasional", label="−5 s.d. +4,99 poin"),
+    Band(-20, -5, "#fdb863", "Di bawah nasional", label="−20 s.d. −5,01 poin"),
+    Band(None, -20, "#e66101", "Jauh di bawah nasional", "#ffffff", "< −20 poin"),
+)
+
+
 def band_of(pct, bands=DEFAULT_BANDS) -> Band | None:
     return next((b for b in bands if b.holds(pct)), None)
 
@@ -172,6 +183,13 @@ def province_history(con: duckdb.DuckDBPyConnection, year: int) -> tuple[list[in
     return years, ordered
 
 
+def national_history(con: duckdb.DuckDBPyConnection, year: int) -> dict[int, float]:
+    """The nation's achievement % in every year up to `year`."""
+    return dict(con.execute("""
+        select campaign_year, achievement_pct from marts.achievement
+        where campaign_year <= ? and level = 'national' and achievement_pct is not null""", [year]).fetchall())
+
+
 def regency_league(con: duckdb.DuckDBPyConnection, year: int, province_code: str) -> list[dict]:
     return _rows(con, """
         select r.rank, r.position, r.region_code, r.region_name, r.target, r.achieved, r.achievement_pct,
@@ -257,6 +275,27 @@ def daily_curves(con: duckdb.DuckDBPyConnection, year: int, province_code: str |
                cumulative_pct
         from marts.daily_progress where campaign_year = ? and {where}
         order by level, region_code, report_date""", params)
+
+
+def hourly_curves(con: duckdb.DuckDBPyConnection, year: int, province_code: str | None = None) -> list[dict]:
+    """For a campaign of one service day: cumulative % before each full hour of that day (WIB, 0-24) of
+    the nation and its provinces, or a province and its kabupaten/kota (the digest's hourly figures,
+    marts.district_reporting); [] when the campaign had several days or no facility reports."""
+    from kbetl.reports.projection import pct, region_hours
+
+    rows = daily_curves(con, year, province_code)
+    days = {r["report_date"] for r in rows}
+    if len(days) != 1:
+        return []
+    hours = region_hours(con, days.pop(), province_code or "00")
+    found = []
+    for r in rows:
+        by_hour = hours.get(r["region_code"])
+        if by_hour is None or not r["target"]:
+            continue
+        found += [{**r, "hour": h, "cumulative_achieved": n,
+                   "cumulative_pct": pct(n, r["target"])} for h, n in enumerate(by_hour)]
+    return found
 
 
 def method_mix(con: duckdb.DuckDBPyConnection, year: int,

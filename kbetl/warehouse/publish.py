@@ -72,8 +72,8 @@ def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
             [list(PUBLISHED_SCHEMAS)]).fetchall()
         columns = con.execute(
             "select schema_name, table_name, column_name, comment from duckdb_columns() "
-            "where database_name = current_database() and schema_name = 'marts' and comment is not null "
-            "order by all").fetchall()
+            "where database_name = current_database() and schema_name in ? and comment is not null "
+            "order by all", [list(PUBLISHED_SCHEMAS)]).fetchall()
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f"create schema analyst.{schema}")
         for schema, table, comment in tables:

@@ -1,27 +1,56 @@
-"""The ref schema: the reference data this version of kbetl ships, written anew at every run."""
+"""The ref schema: the reference data this version of kbetl ships, written anew at every run, each table and
+column with its comment (kbetl/reference/data/ref_tables.yml)."""
+
+from functools import cache
 
 import duckdb
+import pandas as pd
+import yaml
 
 from kbetl.quality.checks import quality_checks, quality_thresholds
 from kbetl.reference import groups, regions, tables
+from kbetl.warehouse.database import sql_literal
+
+REF_DOCS = tables.DATA_DIR / "ref_tables.yml"
 
 
-def load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    frames = {
+@cache
+def reference_docs() -> dict[str, dict]:
+    """{table: {'description': …, 'columns': {column: comment}}} for every ref table."""
+    return yaml.safe_load(REF_DOCS.read_text())
+
+
+def reference_frames() -> dict[str, pd.DataFrame]:
+    return {
         "regions": regions.all_maps(),
         "regency_crosswalk": regions.regency_crosswalk(),
         "region_aliases": tables.region_aliases(),
         "methods": tables.methods(),
         "service_types": tables.service_types(),
-        "campaigns": tables.campaigns(),
+        "campaigns": _campaigns_typed(tables.campaigns()),
         "target_groups": tables.target_groups(),
         "region_groups": groups.region_groups(),
         "quality_checks": quality_checks(),
         "quality_thresholds": quality_thresholds(),
     }
+
+
+def _campaigns_typed(campaigns: pd.DataFrame) -> pd.DataFrame:
+    """The calendar with its days as dates and its deadline as a WIB timestamp (NULL where none is set)."""
+    return campaigns.assign(
+        first_service_day=pd.to_datetime(campaigns["first_service_day"]).dt.date,
+        last_service_day=pd.to_datetime(campaigns["last_service_day"]).dt.date,
+        reporting_deadline_wib=pd.to_datetime(campaigns["reporting_deadline_wib"].replace("", None)))
+
+
+def load_reference(con: duckdb.DuckDBPyConnection) -> None:
+    docs = reference_docs()
     con.execute("begin")
-    for name, frame in frames.items():
+    for name, frame in reference_frames().items():
         con.register("reference_frame", frame)
         con.execute(f"create or replace table ref.{name} as select * from reference_frame")
         con.unregister("reference_frame")
+        con.execute(f"comment on table ref.{name} is {sql_literal(docs[name]['description'].strip())}")
+        for column, text in docs[name]["columns"].items():
+            con.execute(f"comment on column ref.{name}.{column} is {sql_literal(text.strip())}")
     con.execute("commit")

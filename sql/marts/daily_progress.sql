@@ -15,7 +15,7 @@ campaign_days as (
     select
         campaign_year,
         region_map as map_version,
-        unnest(generate_series(cast(first_service_day as date), cast(last_service_day as date), interval 1 day))
+        unnest(generate_series(first_service_day, last_service_day, interval 1 day))
             as report_day
     from ref.campaigns
 ),
@@ -57,7 +57,8 @@ final as (
         case when t.target > 0
             then cast(round(100.0 * d.cumulative_achieved / t.target, 2) as decimal(9, 2))
         end as cumulative_pct,
-        r.reached_target_on
+        r.reached_target_on,
+        timezone('Asia/Jakarta', r.reached_target_at) as reached_target_at_wib
     from daily as d
     left join targets as t using (campaign_year, region_code)
     left join reached as r using (campaign_year, region_code)

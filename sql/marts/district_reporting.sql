@@ -24,7 +24,7 @@ campaign_days as (
     select
         campaign_year,
         region_map as map_version,
-        cast(unnest(generate_series(cast(first_service_day as date), cast(last_service_day as date),
+        cast(unnest(generate_series(first_service_day, last_service_day,
                                     interval 1 day)) as date) as report_date
     from ref.campaigns
 ),

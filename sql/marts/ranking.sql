@@ -2,8 +2,10 @@
 -- Rankings: 'national' (provinces), 'province' (kabupaten/kota within their province), 'regency' (kecamatan
 -- within their kabupaten/kota), 'group' (kabupaten/kota within a target-size group of ref.target_groups),
 -- all by recap achievement; and
--- 'fastest_to_target' (kabupaten/kota within their province, from daily facility data: by the day,
--- then the moment, they reached 100%, then by achievement; those that never reached it last).
+-- from daily facility data, by the day, then the moment, a region reached 100% of its target, then by
+-- achievement (those that never reached it last): 'fastest_to_target' (kabupaten/kota within their
+-- province), 'fastest_national' (provinces within the nation) and 'fastest_regency' (kecamatan within their
+-- kabupaten/kota).
 -- Regions without a target are not ranked. Ties share a rank (1, 2, 2, 4); position breaks them by
 -- achieved, then code. A region whose figure fails a check that blocks awards (ref.quality_checks) keeps its
 -- rank but is not award_eligible; award_rank ranks the eligible alone (what juara lists follow).
@@ -60,20 +62,23 @@ within_group as (
 
 daily_final as (
     select * from marts.daily_progress
-    where level = 'regency' and target > 0
+    where level in ('province', 'regency', 'district') and target > 0
     qualify row_number() over (partition by campaign_year, region_code order by report_date desc) = 1
 ),
 
+-- each level's ranking within its parent (a province's parent is the nation, '00', named in ref.regions)
 fastest as (
     select
         d.campaign_year, d.region_code, d.region_name, d.level, d.target,
         d.cumulative_achieved as achieved, d.cumulative_pct as achievement_pct,
         r.reached_target_on, r.reached_target_at,
-        'fastest_to_target' as ranking, d.parent_code as scope_code, p.region_name as scope_name
+        case d.level when 'province' then 'fastest_national' when 'regency' then 'fastest_to_target'
+                     else 'fastest_regency' end as ranking,
+        d.parent_code as scope_code, p.region_name as scope_name
     from daily_final as d
     left join staging.target_reached as r using (campaign_year, region_code)
     join ref.campaigns as c using (campaign_year)
-    join provinces as p on p.map_version = c.region_map and p.region_code = d.parent_code
+    join ref.regions as p on p.map_version = c.region_map and p.region_code = d.parent_code
 ),
 
 ranked_by_speed as (
@@ -143,7 +148,8 @@ final as (
         reached_target_at,
         quality_flags,
         award_eligible,
-        case when award_eligible then eligible_rank end as award_rank
+        case when award_eligible then eligible_rank end as award_rank,
+        timezone('Asia/Jakarta', reached_target_at) as reached_target_at_wib
     from ranked
 )
 

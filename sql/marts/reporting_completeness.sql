@@ -16,7 +16,7 @@ campaign_days as (
         campaign_year,
         region_map as map_version,
         reporting_deadline_wib,
-        cast(unnest(generate_series(cast(first_service_day as date), cast(last_service_day as date),
+        cast(unnest(generate_series(first_service_day, last_service_day,
                                     interval 1 day)) as date) as report_date
     from ref.campaigns
 ),
@@ -32,10 +32,8 @@ deadlines as (
         campaign_year,
         map_version,
         report_date,
-        coalesce(
-            nullif(reporting_deadline_wib, ''),
-            strftime(report_date, '%Y-%m-%d') || ' 23:59:59'
-        ) || '+07' as deadline_text
+        strftime(coalesce(reporting_deadline_wib, report_date + interval '23:59:59'), '%Y-%m-%d %H:%M:%S')
+            || '+07' as deadline_text
     from campaign_days
 ),
 

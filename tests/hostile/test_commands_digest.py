@@ -69,3 +69,14 @@ def test_the_nightly_records_failed_deliveries_and_goes_on(tmp_path, pulled_only
     assert "failed (environment variable KBETL_TEST_UNSET_A is not set)" in capsys.readouterr().out
     assert query(pulled_only, "select status from audit.digest_deliveries where digest_date = ?",
                  ["2022-06-16"]) == [("failed",)]
+
+
+def test_a_since_that_is_no_earlier_digest_is_one_sentence(tmp_path, pulled_only):  # noqa: F811
+    for since in ("10:00", "2022-06-15", "kemarin"):
+        result = kbetl(tmp_path, "digest", "--db", pulled_only, *DAY, "--province", "17", "--at", "10:00",
+                       "--since", since)
+        assert result.returncode != 0 and "Traceback" not in result.stderr, since
+        assert sentence(result).startswith(f"--since '{since}' harus waktu ringkasan sebelumnya"), since
+    earlier = kbetl(tmp_path, "digest", "--db", pulled_only, *DAY, "--province", "17", "--at", "10:00",
+                    "--since", "09:00")
+    assert earlier.returncode == 0 and "Sejak ringkasan 09.00 WIB: +" in earlier.stdout, earlier.stderr[-2000:]

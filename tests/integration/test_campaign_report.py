@@ -170,3 +170,23 @@ def test_the_region_group_mart_is_shown_when_published_and_skipped_when_not(copi
     assert "Kepulauan tidak ada daftar untuk tahun ini" in body
     province = write_campaign_report(published, YEAR, province="17", out=tmp_path / "c.html")
     assert heading not in province.read_text(encoding="utf-8")  # national groups: the national report shows them
+
+
+def test_an_empty_section_says_so_and_the_heat_table_is_coloured_around_the_national_figure(warehouse, tmp_path):
+    from kbetl.reports.numbers import id_pct
+    from kbetl.reports.report_data import AROUND_NATIONAL, band_of
+    from tests.helpers.warehouse import query
+
+    _, published = warehouse
+    text = write_campaign_report(published, YEAR, out=tmp_path / "n.html").read_text(encoding="utf-8")
+    body = " ".join(Page(text).text)
+    # recaps only: nothing to compare them with, said in one line
+    assert ("Selisih rekap dan laporan harian fasilitas Belum ada data laporan harian fasilitas untuk "
+            "dibandingkan.") in body
+    nation, bengkulu = (query(published, "select achievement_pct from marts.achievement where campaign_year = ? "
+                                         "and region_code = ?", [YEAR, code])[0][0] for code in ("00", "17"))
+    history = text.split('data-role="history"')[1].split("</table>")[0]
+    cell = history.split(">Bengkulu</td>")[1].split("</tr>")[0].split("<td")[-1]  # its 2022 cell
+    band = band_of(bengkulu - nation, AROUND_NATIONAL)
+    assert f'background:{band.colour}' in cell and f">{id_pct(bengkulu)}%</td>" in cell, cell
+    assert "Warna: selisih dari capaian nasional tahun itu" in body and f"{id_pct(nation)}%" in history

@@ -116,3 +116,28 @@ def test_a_receiver_that_is_down_is_recorded_without_its_url_and_served_at_the_n
         (JUNE_15, "17", "KBETL_TEST_MAIL", "delivered"), (JUNE_15, "1701", "KBETL_TEST_HOOK", "failed"),
         (JUNE_15, "1701", "KBETL_TEST_HOOK", "delivered"), (JUNE_16, "17", "KBETL_TEST_MAIL", "delivered"),
         (JUNE_16, "1701", "KBETL_TEST_HOOK", "delivered")]
+
+
+def test_a_server_that_refuses_authentication_is_recorded_with_its_cause_and_without_the_password(
+        warehouse, working, recipients, caplog, capsys):
+    """The test SMTP server offers no AUTH (aiosmtpd offers it only over TLS): smtplib refuses to log in, and
+    that cause (which Apprise logs only at DEBUG) is what audit.digest_deliveries records."""
+    published = warehouse[1]
+    caplog.set_level(logging.WARNING)
+    with smtp_receiver() as smtp:
+        url = (f"mailto://kbetl-user:Sangat%2BRahasia9@127.0.0.1:{smtp.port}"
+               "?from=kbetl@example.org&to=coordinators@example.org&mode=insecure")
+        sent = send_digests(working, published, JUNE_15, recipients,
+                            env={"KBETL_TEST_MAIL": url, "KBETL_TEST_HOOK": url})
+    assert smtp.messages == [] and [d.status for d in sent] == ["failed", "failed"]
+    recorded = [row[4] for row in deliveries(working)]
+    assert recorded == [d.error for d in sent]
+    for error in recorded:
+        assert error.startswith("Connection error while submitting email to")
+        assert error.endswith(": SMTP AUTH extension not supported by server."), error
+    out = capsys.readouterr()
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail.log"))
+    for leak in (*recorded, ours, out.out, out.err, repr(sent)):
+        for secret in ("Sangat", "Rahasia9", "kbetl-user", "127.0.0.1", str(smtp.port), "mailto"):
+            assert secret not in leak
+    assert logging.getLogger("apprise").level == logging.NOTSET, "Apprise's level is put back"

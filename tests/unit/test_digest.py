@@ -12,6 +12,7 @@ from devtools.generate.facilities import FacilityData, generate_facility_data
 from kbetl.reference.tables import campaign_days
 from kbetl.reports.delivery import _scrub, _secrets, read_recipients, send_digests
 from kbetl.reports.digest import MAX_CHARS, NoDigest, digest_html, digest_subject, digest_text
+from kbetl.reports.projection import day_shape, project
 from kbetl.runs import load_pulls
 from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.warehouse.publish import published_path
@@ -111,6 +112,43 @@ def test_numbers_the_indonesian_way_on_a_whole_province_and_at_most_1000_charact
     assert "," in province.split("(")[1].split("%")[0]  # 115,23%, never 115.23%
     busy = digest(path, date(2024, 6, 4), province="63", at="10:30")
     assert "kec. lain)" in busy, "a long list is cut, and says how many more"
+
+
+def test_the_change_since_the_previous_digest_comes_from_the_hourly_figures_at_its_time(bengkulu):
+    at_ten = digest(bengkulu, JUNE_15, province="17", at="10:00", since="09:00")
+    # 09:00's report (5 acceptors, Rejang Lebong to 100%) counts from 10.00 WIB; 5 of the target 115 = 4,35 points
+    assert "Sejak ringkasan 09.00 WIB: +5 akseptor (+4,35 poin), 1 kabupaten/kota baru mencapai 100%." in at_ten
+    assert "Sejak ringkasan" not in digest(bengkulu, JUNE_15, province="17"), "no campaign day before the first"
+    then = query(bengkulu, "select sum(cumulative_by_hour[25]) from marts.district_reporting "
+                           "where report_date = ? and province_code = '17'", [JUNE_15])[0][0]
+    now = query(bengkulu, "select cumulative_achieved from marts.daily_progress "
+                          "where report_date = ? and region_code = '17'", [JUNE_16])[0][0]
+    assert now > then
+    assert f"Sejak ringkasan kemarin: +{now - then} akseptor" in digest(bengkulu, JUNE_16, province="17")
+    assert "Sejak ringkasan 15 Juni 2022: " in digest(bengkulu, date(2022, 6, 17), province="17", since=JUNE_15)
+    with pytest.raises(ValueError):
+        digest(bengkulu, JUNE_15, province="17", at="10:00", since="11:00")
+
+
+def test_the_projection_at_the_current_pace():
+    steady = [0, 0, 0] + [10 * k for k in range(1, 23)]  # 10 acceptors an hour from 02.00
+    assert project(steady, 5, None) == 220  # the day's pace carried on to 24.00
+    assert project(steady, 2, None) is None, "nothing reported yet today: no pace"
+    half_by_five = [0.0] * 5 + [0.5] * 19 + [1.0]
+    assert project(steady, 5, half_by_five) == 60  # half of a day's reports come in before 05.00
+    assert project(steady, 5, [0.0] * 5 + [0.04] * 19 + [1.0]) is None, "too early in the day's shape"
+    shape = day_shape([steady, [7] * 25])  # a day with nothing in it adds nothing to the shape
+    assert shape[5] == 30 / 220 and shape[24] == 1
+    assert project(steady, 5, shape) == 220
+
+
+def test_the_digest_projects_the_region_and_the_two_furthest_behind_from_earlier_days_shape(bengkulu):
+    text = digest(bengkulu, JUNE_16, province="17", at="11:00")
+    # on 15 June every report came in before 10.00, so by 11.00 a day is complete: 15 of 115 stays ±13%
+    assert "Dengan laju saat ini: ±13% pada 24.00 WIB." in text.splitlines()
+    behind = [line for line in text.splitlines() if line.startswith("• ")]
+    assert behind[0].startswith("• Kota Bengkulu 0,00% (0/100), kurang 100 akseptor; laju saat ini: ±0% pada 24.00")
+    assert "laju saat ini" not in digest(bengkulu, JUNE_16, province="17"), "only for a digest as of an hour"
 
 
 def test_no_digest_outside_the_campaign_or_for_an_unknown_region(bengkulu):
