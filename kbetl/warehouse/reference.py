@@ -1,6 +1,8 @@
-"""The ref schema: the reference data this version of kbetl ships, written anew at every run, each table and
-column with its comment (kbetl/reference/data/ref_tables.yml)."""
+"""The ref schema: the reference data this version of kbetl ships, each table and column with its comment
+(kbetl/reference/data/ref_tables.yml); written by a run when it differs from what the warehouse holds."""
 
+import hashlib
+import json
 from functools import cache
 
 import duckdb
@@ -44,13 +46,26 @@ def _campaigns_typed(campaigns: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    docs = reference_docs()
+    docs, frames = reference_docs(), reference_frames()
+    version = _version(frames, docs)
+    if con.execute("select sha256 from audit.reference_version").fetchall() == [(version,)]:
+        return
     con.execute("begin")
-    for name, frame in reference_frames().items():
+    for name, frame in frames.items():
         con.register("reference_frame", frame)
         con.execute(f"create or replace table ref.{name} as select * from reference_frame")
         con.unregister("reference_frame")
         con.execute(f"comment on table ref.{name} is {sql_literal(docs[name]['description'].strip())}")
         for column, text in docs[name]["columns"].items():
             con.execute(f"comment on column ref.{name}.{column} is {sql_literal(text.strip())}")
+    con.execute("delete from audit.reference_version")
+    con.execute("insert into audit.reference_version values (?)", [version])
     con.execute("commit")
+
+
+def _version(frames: dict[str, pd.DataFrame], docs: dict) -> str:
+    digest = hashlib.sha256(json.dumps(docs, sort_keys=True).encode())
+    for name, frame in frames.items():
+        digest.update(f"{name}:{list(frame.columns)}:{list(map(str, frame.dtypes))}".encode())
+        digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    return digest.hexdigest()
