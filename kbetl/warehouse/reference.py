@@ -11,7 +11,7 @@ import yaml
 
 from kbetl.quality.checks import quality_checks, quality_thresholds
 from kbetl.reference import groups, regions, tables
-from kbetl.warehouse.database import sql_literal
+from kbetl.warehouse.database import SQL_DIR, sql_literal
 
 REF_DOCS = tables.DATA_DIR / "ref_tables.yml"
 
@@ -23,6 +23,30 @@ def reference_docs() -> dict[str, dict]:
 
 
 def reference_frames() -> dict[str, pd.DataFrame]:
+    return _reference()[0]
+
+
+def _reference() -> tuple[dict[str, pd.DataFrame], str]:
+    """The frames and their version, computed again only when what they are made of changed in this process:
+    a file they read, or a function that reads one (a test or the benchmark may stand another in)."""
+    global _last
+    files = sorted([*tables.DATA_DIR.iterdir(), *(SQL_DIR / "audits").glob("*.csv")])
+    made_of = (tuple(map(id, _readers())), tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in files))
+    if _last is None or _last[0] != made_of:
+        frames = _frames()
+        _last = (made_of, frames, _version(frames, reference_docs()))
+    return _last[1], _last[2]
+
+
+_last = None
+
+
+def _readers() -> tuple:
+    return (regions.all_maps, regions.regency_crosswalk, tables.region_aliases, tables.methods, tables.service_types,
+            tables.campaigns, tables.target_groups, groups.region_groups, quality_checks, quality_thresholds)
+
+
+def _frames() -> dict[str, pd.DataFrame]:
     return {
         "regions": regions.all_maps(),
         "regency_crosswalk": regions.regency_crosswalk(),
@@ -46,8 +70,8 @@ def _campaigns_typed(campaigns: pd.DataFrame) -> pd.DataFrame:
 
 
 def load_reference(con: duckdb.DuckDBPyConnection) -> None:
-    docs, frames = reference_docs(), reference_frames()
-    version = _version(frames, docs)
+    docs = reference_docs()
+    frames, version = _reference()
     if con.execute("select sha256 from audit.reference_version").fetchall() == [(version,)]:
         return
     con.execute("begin")
