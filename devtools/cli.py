@@ -185,4 +185,7 @@ def bench(scale: float, curve: str | None, provinces: str | None, years: str | N
 
 
 def main() -> None:
+    from flows.servers import stop_orphaned_servers
+
+    stop_orphaned_servers()  # as kbetl's commands do (kbetl.cli.main)
     cli()

@@ -10,6 +10,7 @@ recap folder nor an API fails (it would load nothing).
 """
 
 import time
+from functools import partial
 from pathlib import Path
 
 from prefect import flow, task
@@ -18,10 +19,8 @@ from prefect.deployments import run_deployment
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
 from flows.daily import pull_reports, report_api_url
-from flows.recap import read_landed, stage_on_cluster
+from flows.recap import ingest_files
 from kbetl import runs
-from kbetl.reference.tables import campaign_days
-from kbetl.sources.recaps.stage import find_recap_files, stage_recaps
 from kbetl.warehouse.database import WarehouseError, database_path
 from kbetl.warehouse.publish import published_path
 
@@ -43,25 +42,14 @@ def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_d
 @flow(name=YEAR_FLOW, log_prints=True, task_runner=fanout.task_runner())
 def backfill_one_year(year: int, provinces: list[str] | None = None, recap_dir: str | None = None,
                       base_url: str | None = None, db: str | None = None, extract_retries: int = 2) -> None:
-    """One year of a backfill, loaded and not rebuilt (the backfill rebuilds once, at its end): its archived
-    recaps (recap_dir/<year>/), then its provinces' reports, extracted and checked where fanout says."""
+    """One year of a backfill (kbetl.runs.backfill_year), loaded and not rebuilt (the backfill rebuilds once, at
+    its end): its archived recaps (recap_dir/<year>/), then its provinces' reports, each province a task run."""
     db_path = database_path(db)
-    base_url = report_api_url(base_url)
-    runs.check_backfill_sources(year, Path(recap_dir) if recap_dir else None, base_url)
-    folder = Path(recap_dir) / str(year) if recap_dir else None
-    landing_dir = fanout.cluster_landing()
-    if folder is not None and folder.is_dir():
-        # Staged before the run opens the working file (another year's run may be writing it); the load counts
-        # files already loaded as unchanged.
-        staged = (stage_recaps(find_recap_files([folder]), year) if landing_dir is None
-                  else read_landed(stage_on_cluster([str(folder)], year, None, None, landing_dir)))
-        runs.load_recaps(db_path, staged, "backfill", {"paths": [str(folder)], "year": year, "region": None},
-                         rebuild="none")
-    if base_url is not None:
-        days = campaign_days(year)
-        daily = pull_reports(db_path, year, provinces, days, base_url, "backfill", extract_retries, rebuild="none")
-        if daily.failed:
-            raise RuntimeError(f"provinces {', '.join(p.province_code for p in daily.failed)} failed")
+    result = runs.backfill_year(db_path, year, provinces, Path(recap_dir) if recap_dir else None,
+                                report_api_url(base_url), rebuild="none", ingest_step=partial(ingest_files, db_path),
+                                pull_step=partial(pull_reports, db_path, extract_retries=extract_retries))
+    if result.failed:
+        raise RuntimeError(f"provinces {', '.join(result.failed)} failed")
 
 
 def _years_as_flow_runs(deployment: str, years: list[int], parameters: dict):

@@ -134,8 +134,8 @@ def pull_reports(db_path: Path, year: int, provinces: list[str] | None, days: li
                 export_dirs.append(pulled.export.path.parent)
             yield pulled
 
-    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
-    summary = runs.load_pulls(db_path, landed(), command, parameters, rebuild=rebuild, publish_to=publish_to)
+    summary = runs.load_pulls(db_path, landed(), command, runs.pull_parameters(year, provinces, days, base_url),
+                              rebuild=rebuild, publish_to=publish_to)
     for folder in export_dirs:  # loaded and committed: the loader has removed the export itself
         shutil.rmtree(folder, ignore_errors=True)
     return summary

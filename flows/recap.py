@@ -1,4 +1,4 @@
-"""Flow: recap files → each read, checked and loaded in turn → models of the years touched, publish.
+"""Flow: recap files → each read, checked and loaded in turn (kbetl.runs) → models of the years touched, publish.
 
 On a Dask cluster ($KBETL_DASK_ADDRESS) each file is read and checked by a task of its own on the cluster,
 which lands the result as validated Parquet on the shared landing location; the load reads it here."""
@@ -14,14 +14,6 @@ from kbetl.reports.run_summary import ingest_summary
 from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
-
-
-@task
-def ingest(db_path: Path, paths: list[str], year: int | None, region: str | None, kind: str | None, command: str,
-           publish_to: Path, replace: bool) -> runs.IngestSummary:
-    """Each file read, checked and loaded before the next is read."""
-    return runs.ingest_recaps(db_path, [Path(p) for p in paths], year, region, command, kind=kind,
-                              publish_to=publish_to, replace=replace)
 
 
 @task
@@ -44,11 +36,19 @@ def read_landed(landed: list[str]) -> Iterator[StagedFile]:
     return (landing.read_staged(Path(path)) for path in landed)
 
 
-@task
-def load(db_path: Path, landed: list[str], command: str, parameters: dict,
-         publish_to: Path, replace: bool = False) -> runs.IngestSummary:
-    return runs.load_recaps(db_path, read_landed(landed), command, parameters, publish_to=publish_to,
-                            replace=replace)
+def ingest_files(db_path: Path, paths: list[Path | str], year: int | None = None, region: str | None = None,
+                 command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
+                 publish_to: Path | None = None, replace: bool = False) -> runs.IngestSummary:
+    """kbetl.runs.ingest_recaps (its arguments); on a Dask cluster each file is read and checked there first,
+    then loaded here."""
+    landing_dir = fanout.cluster_landing()
+    if landing_dir is None:
+        return runs.ingest_recaps(db_path, [Path(p) for p in paths], year, region, command, kind=kind,
+                                  rebuild=rebuild, publish_to=publish_to, replace=replace)
+    landed = stage_on_cluster([str(p) for p in paths], year, region, kind, landing_dir)
+    return runs.load_recaps(db_path, read_landed(landed), command,
+                            runs.recap_parameters(paths, year, region, kind, replace), rebuild=rebuild,
+                            publish_to=publish_to, replace=replace)
 
 
 @flow(name="ingest-recaps", log_prints=True, task_runner=fanout.task_runner())
@@ -58,13 +58,7 @@ def ingest_recaps(paths: list[str], year: int | None = None, region: str | None 
     """kind: 'psa' or 'current_users' for every file (default: what each file's headers say). replace: each
     file replaces the earlier versions of its scopes whole (regions only they had are dropped)."""
     db_path = database_path(db)
-    landing_dir = fanout.cluster_landing()
-    publish = published_path(db_path, publish_to)
-    if landing_dir is None:
-        summary = ingest(db_path, paths, year, region, kind, command, publish, replace)
-    else:
-        summary = load(db_path, stage_on_cluster(paths, year, region, kind, landing_dir), command,
-                       {"paths": paths, "year": year, "region": region, "kind": kind, "replace": replace},
-                       publish, replace)
+    summary = ingest_files(db_path, paths, year, region, command, kind=kind,
+                           publish_to=published_path(db_path, publish_to), replace=replace)
     print(ingest_summary(summary))
     return summary

@@ -34,9 +34,10 @@ year_option = click.option("--year", type=int, default=None, help="Campaign year
 region_option = click.option("--region", default=None,
                              help="Parent region (name or code) of the file's rows, overriding the title: the "
                                   "province of a provincial recap, the kabupaten/kota of a kecamatan recap.")
-kind_option = click.option("--kind", type=click.Choice(["psa", "current-users"]), default=None,
-                           help="What the file reports (default: told by its title or headers, e.g. 'PSA' or "
-                                "'KB aktif'; a file that tells neither is refused and asks for this option).")
+kind_option = click.option("--kind", type=click.Choice(["psa", "current-users", "new-users"]), default=None,
+                           help="What the file reports (default: told by its title or headers, e.g. 'PSA', "
+                                "'KB aktif' or 'peserta KB baru'; a file that tells none is refused and asks for this "
+                                "option).")
 
 
 @click.group()
@@ -408,4 +409,7 @@ def _text(path: Path | None) -> str | None:
 
 
 def main() -> None:
+    from flows.servers import stop_orphaned_servers
+
+    stop_orphaned_servers()  # a killed command's temporary Prefect server, once, before this command starts one
     cli()

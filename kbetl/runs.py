@@ -70,6 +70,17 @@ class BackfillYear:
         return [p.province_code for p in self.daily.failed] if self.daily else []
 
 
+# --- what a run records of what it was asked (audit.runs.parameters): built here only ----------------
+
+def recap_parameters(paths: Iterable[Path | str], year: int | None, region: str | None, kind: str | None,
+                     replace: bool) -> dict:
+    return {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind, "replace": replace}
+
+
+def pull_parameters(year: int, provinces: list[str], days: list[date], base_url: str | None) -> dict:
+    return {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
+
+
 # --- recap files ------------------------------------------------------------------------------------
 
 def load_recaps(db_path: Path, staged: Iterable[StagedFile], command: str, parameters: dict | None = None, *,
@@ -86,7 +97,7 @@ def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, reg
     """Reads and checks the files (recursing into folders) one at a time inside the run, each loaded before
     the next is read, skipping those whose bytes are loaded. kind ('psa', 'current_users') overrides what
     the title and headers say."""
-    parameters = {"paths": [str(p) for p in paths], "year": year, "region": region, "kind": kind, "replace": replace}
+    parameters = recap_parameters(paths, year, region, kind, replace)
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
         loaded = frozenset(h for (h,) in run.con.execute("select file_sha256 from audit.recap_submissions").fetchall())
         refused = load_staged(run, stage_each(paths, year, region, kind, loaded), replace)
@@ -112,7 +123,7 @@ def pull_reports(db_path: Path, year: int, provinces: list[str] | None = None, d
     provinces = provinces or provinces_of(year)
     days = days or campaign_days(year)
     pull_one = pull_one or province_puller(base_url, year, days, db_path)
-    parameters = {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
+    parameters = pull_parameters(year, provinces, days, base_url)
     with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:
         pulls = _as_they_come(pool, pull_one, provinces)  # the first pulls start while the run opens the file
         try:
@@ -171,17 +182,21 @@ def check_backfill_sources(year: int, recap_dir: Path | None, base_url: str | No
 
 
 def backfill_year(db_path: Path, year: int, provinces: list[str] | None, recap_dir: Path | None,
-                  base_url: str | None, *, pull_one: PullOne | None = None,
-                  rebuild: str = "touched") -> BackfillYear:
-    """One year on its own map: its archived recaps (recap_dir/<year>/), then its provinces' reports."""
+                  base_url: str | None, *, rebuild: str = "touched",
+                  ingest_step: Callable[..., IngestSummary] | None = None,
+                  pull_step: Callable[..., PullSummary] | None = None) -> BackfillYear:
+    """One year on its own map: its archived recaps (recap_dir/<year>/), then its provinces' reports. A flow
+    passes its own steps (ingest_recaps's and pull_reports's arguments after db_path) to make them its tasks."""
+    ingest_step = ingest_step or partial(ingest_recaps, db_path)
+    pull_step = pull_step or partial(pull_reports, db_path)
     check_backfill_sources(year, recap_dir, base_url)
     progress.emit("year_started", year=year, provinces=len(provinces or provinces_of(year)) if base_url else 0)
     recaps = None
     if recap_dir is not None and (recap_dir / str(year)).is_dir():
-        recaps = ingest_recaps(db_path, [recap_dir / str(year)], year, command="backfill", rebuild=rebuild)
+        recaps = ingest_step([recap_dir / str(year)], year, None, "backfill", rebuild=rebuild)
     daily = None
     if base_url is not None:
-        daily = pull_reports(db_path, year, provinces, None, base_url, "backfill", pull_one=pull_one, rebuild=rebuild)
+        daily = pull_step(year, provinces, campaign_days(year), base_url, "backfill", rebuild=rebuild)
     result = BackfillYear(year, recaps, daily)
     progress.emit("year_finished", result=result)
     return result

@@ -53,6 +53,46 @@ create or replace macro figures_of_level(recap_rows, level_name, child_level, ch
     where achieved is not null or target is not null
     group by all;
 
+-- A count of people by region and report year (current users, new acceptors) from the figures by level of
+-- its kind, with the data-quality checks failing for the region and year; the mart of each kind names the
+-- count (people, mkjp_people) as its own.
+create or replace macro people_counted(figures, flags) as table
+    select
+        -- identity
+        f.campaign_year as report_year,
+        f.campaign_year,
+        f.map_version,
+        f.level,
+        f.region_code,
+        f.region_name,
+        f.parent_code,
+
+        -- the count against its target
+        f.target,
+        f.achieved as people,
+        f.achievement_pct,
+
+        -- methods
+        f.pill, f.condom, f.injectable, f.iud, f.implant, f.mow, f.mop,
+        f.mkjp_achieved as mkjp_people,
+        f.mkjp_share_pct,
+
+        -- lineage
+        f.figures_from,
+        f.source_file,
+        f.source_file_sha256,
+        f.source_row,
+
+        -- completeness of a sum over children
+        f.children_reported,
+        f.children_expected,
+        f.is_partial,
+
+        -- data quality
+        coalesce(q.quality_flags, []) as quality_flags
+    from query_table(figures) as f
+    left join query_table(flags) as q using (campaign_year, region_code);
+
 -- Numbers in the messages people read, the Indonesian way: 17.974 and 144,40.
 create or replace macro id_number(x) as replace(format('{:,}', x), ',', '.');
 create or replace macro id_decimal(x) as replace(printf('%.2f', x), '.', ',');

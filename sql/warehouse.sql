@@ -34,7 +34,8 @@ create table if not exists audit.recap_submissions (
     run_id            varchar not null
 );
 
--- What a submission reports: 'psa' (a campaign's services) or 'current_users' (peserta KB aktif, a stock).
+-- What a submission reports: 'psa' (a campaign's services), 'current_users' (peserta KB aktif, a stock) or
+-- 'new_users' (peserta KB baru, new acceptors of the year).
 -- Its scope for versions is (campaign_year, report_kind, scope_code).
 alter table audit.recap_submissions add column if not exists report_kind varchar default 'psa';
 -- Every row of the file accounted for: rows_read = rows_accepted + rows_quarantined + rows_skipped (title,

@@ -1,7 +1,8 @@
 """Seeded sample of current-users reports (peserta KB aktif), so that the quick start fills marts.current_users:
 a Satu Data portal's export of one province's kabupaten/kota and one of a kabupaten's kecamatan, in the shape
-such portals publish (docs/file_shapes.md, sections 4 and 6). The kabupaten's kecamatan add up to its row in
-the province's export."""
+such portals publish (docs/file_shapes.md, sections 4 and 7). The kabupaten's kecamatan add up to its row in
+the province's export. Beside them, the kabupaten's new acceptors (peserta KB baru) by kecamatan, for
+marts.new_users (section 8)."""
 
 import csv
 from pathlib import Path
@@ -54,7 +55,22 @@ def generate_current_users(out_dir: Path, seed: int = DEFAULT_SEED) -> list[Path
     district_path = folder / f"peserta_kb_aktif_{_slug(regency_name)}_{YEAR}.csv"
     _write(province_path, province_name, regency_rows, with_district=False)
     _write(district_path, province_name, district_rows, with_district=True)
-    return [province_path, district_path]
+    return [province_path, district_path, _new_users(folder, seed, province_name, district_rows)]
+
+
+def _new_users(folder: Path, seed: int, province_name: str, current: list[tuple]) -> Path:
+    """The kabupaten's new acceptors (peserta KB baru) of the year by kecamatan, so that the quick start fills
+    marts.new_users: about a tenth of each kecamatan's current users, against a target of its own."""
+    rng = np.random.default_rng([seed, int(REGENCY), 1])
+    weights = np.array([w for _, w in EXPORT_METHODS])
+    rows = []
+    for code, regency_name, name, _, users, _ in current:
+        new = int(users * rng.uniform(0.08, 0.14))
+        methods = split_total(new, weights * rng.uniform(0.8, 1.2, len(weights)))
+        rows.append((code, regency_name, name, int(new * rng.uniform(0.9, 1.2)), sum(methods), methods))
+    path = folder / f"peserta_kb_baru_{_slug(rows[0][1])}_{YEAR}.csv"
+    _write(path, province_name, rows, with_district=True, counted="kb_baru")
+    return path
 
 
 def _portal_name(register_name: str) -> str:
@@ -66,11 +82,12 @@ def _slug(name: str) -> str:
     return name.removeprefix("Kab. ").lower().replace(" ", "_")
 
 
-def _write(path: Path, province_name: str, rows: list[tuple], with_district: bool) -> None:
+def _write(path: Path, province_name: str, rows: list[tuple], with_district: bool, counted: str = "kb_aktif") -> None:
+    """counted: what the columns count, as the portal names it ('kb_aktif': current users; 'kb_baru': new ones)."""
     header = ["tahun", "kode_provinsi", "nama_provinsi", "kode_kabupaten_kota", "nama_kabupaten_kota"]
     header += ["kecamatan"] if with_district else []
-    header += [f"metode_kb_aktif_{EXPORT_NAMES[m]}" for m, _ in EXPORT_METHODS]
-    header += ["jumlah_peserta_kb_aktif", "target_peserta_kb_aktif", "persentase_peserta_kb_aktif", "satuan"]
+    header += [f"metode_{counted}_{EXPORT_NAMES[m]}" for m, _ in EXPORT_METHODS]
+    header += [f"jumlah_peserta_{counted}", f"target_peserta_{counted}", f"persentase_peserta_{counted}", "satuan"]
     with path.open("w", newline="", encoding="utf-8") as out:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(header)

@@ -35,6 +35,11 @@ def ingest_summary(summary: IngestSummary) -> str:
              f"{id_number(sum(r.findings for r in loaded))} temuan"]
     lines += [f"  ditolak: {item.refused}" for item in summary.refused]
     for result in summary.results:
+        unread = ([f"{id_number(result.unused_columns)} kolom tidak dipakai"] if result.unused_columns else []) + \
+            ([f"{id_number(len(result.years_skipped))} tahun dilewati ({', '.join(map(str, result.years_skipped))})"]
+             if result.years_skipped else [])
+        if unread:
+            lines.append(f"  {result.file_name!r}: {', '.join(unread)} (kbetl validate menyebutkannya)")
         lines += [f"  {result.file_name!r}: {sentence}" for sentence in (*result.kept, *result.dropped)]
     if summary.kept:
         lines.append("  perbaiki baris itu lalu kirim ulang berkas; bila wilayah itu memang tidak lagi dilaporkan, "

@@ -8,11 +8,12 @@ from kbetl.sources.recaps.check import LEVEL_WORDS, ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name
 from kbetl.sources.recaps.stage import StagedFile
 
-KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif"}
+KIND_WORDS = {"psa": "rekap PSA", "current_users": "laporan peserta KB aktif", "new_users": "laporan peserta KB baru"}
 
 
 SKIPPED_WORDS = {"title": "judul", "header": "judul kolom", "blank": "kosong", "note": "catatan",
-                 "other_year": "tahun lain", "method_row": "baris metode yang digabung ke baris wilayahnya"}
+                 "other_year": "tahun lain", "method_row": "baris metode yang digabung ke baris wilayahnya",
+                 "years_total": "jumlah semua tahun"}
 
 
 def validation_report(item: StagedFile) -> str:
@@ -41,7 +42,13 @@ def _file_lines(item: StagedFile) -> list[str]:
             f"{id_number(rejected)} ditolak + {id_number(item.rows_skipped)} dilewati" + (f" ({why})" if why else ""))
     if extract.continued_lines:
         line += f"; {id_number(extract.continued_lines)} baris teks lagi adalah lanjutan sel bertanda kutip"
-    return [*lines, line]
+    lines.append(line)
+    if extract.ignored_columns:
+        lines.append(f"  kolom yang tidak dipakai: {', '.join(c.shown for c in extract.ignored_columns)}")
+    if extract.years_skipped:
+        lines.append(f"  tahun yang dilewati (hanya tahun {item.recaps[0].campaign_year} yang dibaca): "
+                     + ", ".join(f"{y} ({id_number(n)} baris wilayah)" for y, n in extract.years_skipped.items()))
+    return lines
 
 
 def _part(recap: ValidatedRecap) -> list[str]:
@@ -50,14 +57,17 @@ def _part(recap: ValidatedRecap) -> list[str]:
     year = "tahun kampanye" if recap.kind == "psa" else "tahun laporan"
     lines = [
         f"  {year} {recap.campaign_year}, "
-        + (f"{kind} nasional (baris berisi provinsi)" if recap.row_level == "province"
+        + (f"{kind} {recap.parent_name} ({recap.parent_code}), baris berisi tahun (angka wilayah itu sendiri)"
+           if extract.rows_are_years
+           else f"{kind} nasional (baris berisi provinsi)" if recap.row_level == "province"
            else f"{kind} {recap.parent_name} ({recap.parent_code}), baris berisi {LEVEL_WORDS[recap.row_level]}"),
         f"  judul kolom di baris {extract.header_row}; {id_number(recap.rows_in)} baris dibaca: "
-        f"{id_number(recap.rows_accepted)} diterima ({id_number(len(recap.accepted))} baris wilayah"
-        f"{' dan baris jumlah' if not recap.parent_figures.empty else ''}), {id_number(recap.rows_rejected)} ditolak",
+        f"{id_number(recap.rows_accepted)} diterima ("
+        + (f"baris tahun itu, angka {recap.parent_name}" if extract.rows_are_years else
+           f"{id_number(len(recap.accepted))} baris wilayah"
+           f"{' dan baris jumlah' if not recap.parent_figures.empty else ''}")
+        + f"), {id_number(recap.rows_rejected)} ditolak",
     ]
-    if extract.ignored_columns:
-        lines.append(f"  kolom yang tidak dipakai: {', '.join(extract.ignored_columns)}")
     for problem in recap.quarantine.itertuples():
         lines.append(f"  {problem.message}")
     for finding in recap.findings.itertuples():

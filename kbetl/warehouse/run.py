@@ -63,6 +63,8 @@ class FileLoad:
     findings: int
     kept: tuple[str, ...] = ()  # regions an earlier version had and this one lacks, kept from it (sentences)
     dropped: tuple[str, ...] = ()  # the same, dropped on purpose (--replace)
+    unused_columns: int = 0  # columns of the file nothing was read from
+    years_skipped: tuple[int, ...] = ()  # years of the file set aside (--year)
 
 
 @dataclass

@@ -23,6 +23,8 @@ with issues as (
     select * from audits.partial_sum
     union all by name
     select * from audits.recap_vs_facility
+    union all by name
+    select * from audits.copied_rows
 ),
 
 checks as (

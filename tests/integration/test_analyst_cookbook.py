@@ -273,7 +273,7 @@ def q15_flagged_provinces(con):
 
 
 def q16_current_users(con):
-    export = next((CURRENT_USERS_SAMPLE_DIR / str(YEAR)).glob("*hulu_sungai_tengah*"))
+    export = next((CURRENT_USERS_SAMPLE_DIR / str(YEAR)).glob("peserta_kb_aktif_hulu_sungai_tengah*"))
     rows = list(csv.DictReader(io.StringIO(export.read_text(encoding="utf-8"))))
     found = sorted(((pct(int(r["jumlah_peserta_kb_aktif"]), int(r["target_peserta_kb_aktif"])), r["kecamatan"],
                      int(r["jumlah_peserta_kb_aktif"]), int(r["target_peserta_kb_aktif"])) for r in rows), reverse=True)

@@ -55,6 +55,67 @@ def test_lower_layers_never_import_higher_ones(lower, higher):
     assert offending(lower, *higher) == []
 
 
+def test_flows_never_import_the_development_tools():
+    assert offending("flows", "devtools") == []
+
+
+def names_imported(folder: str, module: str) -> list[str]:
+    """'file:line name' for every name imported from module under a folder."""
+    found = []
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module:
+                found += [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}" for alias in node.names]
+    return found
+
+
+def test_flows_write_the_warehouse_only_through_kbetl_runs():
+    """No flow opens a run or calls a loader itself: of the run skeleton, a flow takes the writer's slot and
+    installs its guard (flows/writer.py), nothing else."""
+    assert offending("flows", "kbetl.sources.recaps.load", "kbetl.sources.report_api.load",
+                     "kbetl.warehouse.transform") == []
+    assert names_imported("flows", "kbetl.sources.report_api") == []
+    taken = {line.rsplit(" ", 1)[1] for line in names_imported("flows", "kbetl.warehouse.run")}
+    assert taken and taken <= {"writer_slot", "WRITER_LIMIT_ENV"}, taken
+    assert [line.split(":")[0] for line in names_imported("flows", "kbetl.warehouse") if line.endswith(" run")] == [
+        "flows/writer.py"]
+
+
+def test_the_sources_reach_the_warehouse_no_more_than_they_did():
+    """Issue 22 removes these crossings (a source hands the warehouse a package and never imports it); until
+    then no new one is added: only the loaders write through the run, and recap staging reads loaded hashes."""
+    crossing = {file for file, _, name, _ in imports("kbetl/sources")
+                if name == "kbetl.warehouse" or name.startswith("kbetl.warehouse.")}
+    assert crossing <= {"kbetl/sources/recaps/load.py", "kbetl/sources/recaps/stage.py",
+                        "kbetl/sources/report_api/load.py"}, crossing
+
+
+def callers(name: str, folders: tuple[str, ...]) -> list[str]:
+    """'file:function' (or 'file:<module>') for every call of a function so named."""
+    found = []
+
+    def visit(node: ast.AST, where: str, path: Path) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(child, child.name, path)
+                continue
+            if isinstance(child, ast.Call) and name in (getattr(child.func, "id", None),
+                                                        getattr(child.func, "attr", None)):
+                found.append(f"{path.relative_to(ROOT)}:{where}")
+            visit(child, where, path)
+
+    for folder in folders:
+        for path in sorted((ROOT / folder).rglob("*.py")):
+            visit(ast.parse(path.read_text(), str(path)), "<module>", path)
+    return sorted(found)
+
+
+def test_only_a_command_stops_orphaned_prefect_servers_and_only_at_its_start():
+    """Importing a module stops nothing: the entry points' main() does, once, before the command runs."""
+    assert callers("stop_orphaned_servers", ("kbetl", "flows", "devtools")) == ["devtools/cli.py:main",
+                                                                               "kbetl/cli.py:main"]
+
+
 def test_each_source_stands_apart_from_the_others():
     assert offending("kbetl/sources/recaps", "kbetl.sources.report_api") == []
     assert offending("kbetl/sources/report_api", "kbetl.sources.recaps") == []

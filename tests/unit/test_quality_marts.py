@@ -42,7 +42,7 @@ def test_audits_run_after_every_model_they_read_and_the_quality_marts_after_them
     after = order[audits[-1] + 1:]
     assert after[:3] == ["marts.data_quality_issues", "marts.data_quality", "marts.quality_flags"]
     # the marts that carry the flags come last, the ranking after the achievement it ranks
-    assert set(after[3:]) == {"marts.achievement", "marts.current_users", "marts.ranking"}
+    assert set(after[3:]) == {"marts.achievement", "marts.current_users", "marts.new_users", "marts.ranking"}
     assert after.index("marts.ranking") > after.index("marts.achievement")
 
 

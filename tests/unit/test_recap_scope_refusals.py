@@ -110,7 +110,8 @@ def test_a_long_file_of_several_years_without_a_target_or_a_word_of_its_kind_is_
         "Jumlah_Peserta) tidak menyebut PSA (")
     assert ("berkas ini memuat 5 tahun (2020–2024) serta tidak memiliki kolom sasaran, sehingga tidak dapat dianggap "
             "rekap PSA") in reason and reason.endswith("berikan jenisnya dengan --kind psa (hasil pelayanan KB, rekap "
-                                                      "PSA) atau --kind current-users (peserta KB aktif)")
+                                                      "PSA), --kind current-users (peserta KB aktif) atau --kind "
+                                                      "new-users (peserta KB baru)")
     assert query(db, "select count(*) from marts.achievement") == [(0,)]
     result = validate(str(path))
     assert result.exit_code == 1 and reason in result.output

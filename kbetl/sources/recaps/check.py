@@ -152,7 +152,8 @@ def _validate_part(extract: RecapExtract, year: int) -> ValidatedRecap:
                          f"baris {extra.source_row}, kolom {_label(extract, 'region_name')}: baris jumlah kedua, "
                          f"padahal hanya baris jumlah pertama (baris {total_row['source_row'].iloc[0]}) yang "
                          "dipakai; hapus baris ini lalu kirim ulang berkas"))
-    if accepted.empty and not total_row.empty:  # a total row is the parent's figures only beside its rows
+    # a total row is the parent's figures only beside its rows, or as a row of a table of its figures by year
+    if accepted.empty and not total_row.empty and not extract.rows_are_years:
         total = total_row.iloc[0]
         problems.append((int(total["source_row"]), "region_name", "total_without_regions", total["region_name"],
                          f"baris {total['source_row']}, kolom {_label(extract, 'region_name')}: baris jumlah tidak "
@@ -413,7 +414,7 @@ def _findings(extract, accepted, parent_figures, regions, row_level, parent_code
     if not parent_figures.empty:
         reported = extract.rows.loc[~extract.rows["is_total_row"].astype(bool)]
         found += _total_row_findings(parent_figures.iloc[0], reported, extract)
-    if row_level != "province":
+    if row_level != "province" and not extract.rows_are_years:
         expected = regions[(regions["level"] == row_level) & (regions["parent_code"] == parent_code)]
         missing = expected[~expected["region_code"].isin(accepted["region_code"])]
         if not missing.empty:

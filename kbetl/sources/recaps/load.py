@@ -69,7 +69,8 @@ def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], sou
         raise
     return FileLoad(extract.file_name, "loaded", sum(r.rows_accepted for r in recaps),
                     sum(r.rows_rejected for r in recaps), sum(len(r.findings) for r in recaps),
-                    kept=tuple(m for m in missing if not replace), dropped=tuple(m for m in missing if replace))
+                    kept=tuple(m for m in missing if not replace), dropped=tuple(m for m in missing if replace),
+                    unused_columns=len(extract.ignored_columns), years_skipped=tuple(extract.years_skipped))
 
 
 def _replacing_afterwards(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap]) -> FileLoad:

@@ -33,7 +33,10 @@ _PARENT = re.compile(r"\bPROVINSI\s+(.+?)(?=\s+(?:TAHUN|HARGANAS|PADA|\d{4})\b|\
 _REGENCY = re.compile(r"(?<![/\w])((?:KABUPATEN|KAB\.?|KOTA)\s+(?!PROVINSI\b|DAN\b|SE\b)[^/]+?)"
                       r"(?=\s+(?:PROVINSI|TAHUN|HARGANAS|PADA|PER|BULAN|\d{4})\b|\s*[,;:(]|\s*$)", re.IGNORECASE)
 HEADER_SEARCH_ROWS = 25
-KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif"}  # a kind, as a message names it
+# a kind, as a message names it, and the option that gives it
+KIND_WORDS = {"psa": "PSA", "current_users": "peserta KB aktif", "new_users": "peserta KB baru"}
+KIND_OPTIONS = {"psa": "--kind psa (hasil pelayanan KB, rekap PSA)", "current_users":
+                "--kind current-users (peserta KB aktif)", "new_users": "--kind new-users (peserta KB baru)"}
 # what a field is called in a message a data officer reads (Bahasa Indonesia)
 FIELD_WORDS = {"region": "wilayah", "region_code": "kode wilayah", "year": "tahun", "method_name": "metode",
                "target": "sasaran", "total": "jumlah", "pct": "persentase", **{m.code: m.name_id for m in METHODS}}
@@ -55,6 +58,24 @@ class HeaderColumn:
     level: str = ""  # of a region name or code column: 'province', 'regency', 'district' or '' (not said)
 
 
+@dataclass(frozen=True)
+class UnusedColumn:
+    """A column of the file the header gives no field: what it is called (None: no label) and what is in it."""
+    col: int
+    label: str | None
+    sample: Cell  # its first value below the header (None: it is empty)
+    sample_row: int | None
+    filled: int  # its cells with a value below the header
+
+    @property
+    def shown(self) -> str:
+        """As a data officer reads it: "satuan (contoh 'ORANG' di baris 3; 17 sel terisi)"."""
+        name = repr(self.label) if self.label else f"kolom ke-{self.col + 1} tanpa judul"
+        if self.sample is None:
+            return f"{name} (kosong)"
+        return f"{name} (contoh {self.sample!r} di baris {self.sample_row}; {id_format(self.filled)} sel terisi)"
+
+
 @dataclass
 class RecapExtract:
     file_name: str
@@ -67,12 +88,14 @@ class RecapExtract:
     header_row: int
     columns: dict[str, str]  # field -> header label as written
     rows: pd.DataFrame  # source_row, is_total_row, region_name, NUMBER_FIELDS (floats, or text), ROW_INFO
-    kind: str = "psa"  # 'psa' or 'current_users'
+    kind: str = "psa"  # 'psa', 'current_users' or 'new_users'
     region_option: str | None = None  # the parent as given on the command line (--region), if it was
     level_from_header: bool = True  # False when the region column does not say its level ("Wilayah")
+    rows_are_years: bool = False  # a table of one region's figures, one row per year (no region column)
     title_regency: str | None = None
     title_province: str | None = None
-    ignored_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[UnusedColumn] = field(default_factory=list)
+    years_skipped: dict[int, int] = field(default_factory=dict)  # with --year: each other year, its rows set aside
     # rows not read as a region or total row: (row, why: title, header, blank, note, other_year, its text)
     skipped_rows: list[tuple[int, str, str]] = field(default_factory=list)
     problems: list[tuple] = field(default_factory=list)  # rows found unusable while reading (schemas.audit.PROBLEM)
@@ -94,9 +117,18 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
     sheet, (header_row, header, span) = _recap_sheet(file_name, read_sheets(path, content))
     grid = sheet.rows
     title = " ".join(str(c) for row in grid[:header_row] for c in row if c is not None)
-    region_column, parent_columns = _region_columns(file_name, header_row, header)
-    title_year = _YEAR.findall(title)
+    rows_are_years = not any(c.field == "region" for c in header)
     title_regency, title_province = _title_regency(title), _title_parent(title)
+    if rows_are_years:
+        region_column, parent_columns = next(c for c in header if c.field == "year"), []
+        if not (region or title_regency or title_province):
+            raise RecapStructureError(
+                f"{file_name}: baris-barisnya berisi tahun (kolom {region_column.label}) tanpa kolom wilayah, dan "
+                "judulnya tidak menyebut wilayahnya; sebutkan wilayah yang angkanya dimuat berkas ini dengan "
+                "--region (nama atau kode, misalnya --region 3402)")
+    else:
+        region_column, parent_columns = _region_columns(file_name, header_row, header)
+    title_year = _YEAR.findall(title)
     level = region_column.level or _level_from_title(region, title_regency, title_province)
     labels = [str(c) for c in grid[header_row] if c is not None]
     extract = RecapExtract(
@@ -113,9 +145,10 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
         kind=kind or "",
         region_option=region,
         level_from_header=bool(region_column.level),
+        rows_are_years=rows_are_years,
         title_regency=title_regency,
         title_province=title_province,
-        ignored_columns=[label for label in labels if _field_for(label) is None],
+        ignored_columns=_unused_columns(grid, header_row, span, header),
         sheet_name=sheet.name if len(sheet.workbook_sheets) > 1 else None,
         other_sheets=[name for name in sheet.workbook_sheets if name != sheet.name],
         continued_lines=sheet.continued,
@@ -130,6 +163,29 @@ def read_recap(path: Path, year: int | None = None, region: str | None = None,
     extract.kind = kind or _kind_of(extract, list(dict.fromkeys(labels + [c.label for c in header])), rows)
     extract.rows = _for_year(rows, year, extract)
     return extract
+
+
+def _unused_columns(grid: list[list[Cell]], header_row: int, span: int,
+                    header: list[HeaderColumn]) -> list[UnusedColumn]:
+    """Every column the header gives no field (nor the row number), labelled or not, that has a label or a
+    value: a unit column, an empty trailing column with one stray number in it."""
+    used = {c.col for c in header}
+    header_rows, first_data_row = grid[header_row:header_row + span], header_row + span
+    labels = {col: [row[col] for row in header_rows if col < len(row) and row[col] is not None]
+              for col in range(max((len(row) for row in grid[header_row:]), default=0)) if col not in used}
+    unused = {col for col, said in labels.items() if not any(_field_for(label) == "row_no" for label in said)}
+    first, filled = {}, dict.fromkeys(unused, 0)
+    for number, row in enumerate(grid[first_data_row:], first_data_row + 1):  # every cell once
+        for col, value in enumerate(row):
+            if value is not None and col in unused:
+                first.setdefault(col, (number, value))
+                filled[col] += 1
+    found = []
+    for col in sorted(unused):
+        if labels[col] or col in first:
+            row, value = first.get(col, (None, None))
+            found.append(UnusedColumn(col, " ".join(map(str, labels[col])) or None, value, row, filled[col]))
+    return found
 
 
 def _recap_sheet(file_name: str, sheets) -> tuple[Sheet, tuple[int, list[HeaderColumn], int]]:
@@ -215,20 +271,21 @@ def _kind_of(extract: RecapExtract, labels: list[str], rows: pd.DataFrame) -> st
     years = sorted(rows["report_year"].dropna().unique())
     shape = ([f"memuat {len(years)} tahun ({years[0]}–{years[-1]})"] if len(years) > 1 else []) + \
         (["tidak memiliki kolom sasaran"] if "target" not in extract.columns else [])
-    if kinds == {"current_users"} or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
+    if (len(kinds) == 1 and kinds != {"psa"}) or (kinds == {"psa"} and len(shape) < 2) or (not kinds and not shape):
         return kinds.pop() if kinds else "psa"
     said = {k: f"{KIND_WORDS[k]} ({', '.join(repr(m) for m, mk in told.items() if mk == k)})" for k in kinds}
-    if len(kinds) == 2:
-        read = f"judul dan judul kolomnya menyebut {said['psa']} sekaligus {said['current_users']}"
+    if len(kinds) > 1:
+        read = f"judul dan judul kolomnya menyebut {' sekaligus '.join(said[k] for k in KIND_WORDS if k in kinds)}"
     else:
         title = f"judulnya {extract.title!r}" if extract.title.strip() else "berkas tanpa judul"
         read = (f"judul atau judul kolomnya menyebut {said['psa']}, tetapi" if kinds else
-                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut {_kind_words('psa')} maupun "
-                f"{_kind_words('current_users')}, dan")
+                f"{title} dan judul kolomnya ({', '.join(labels)}) tidak menyebut "
+                f"{', '.join(_kind_words(k) for k in KIND_WORDS if k != 'new_users')} maupun "
+                f"{_kind_words('new_users')}, dan")
         read += f" berkas ini {' serta '.join(shape)}, sehingga tidak dapat dianggap rekap PSA (hasil satu kampanye)"
     raise RecapStructureError(
-        f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan --kind psa "
-        "(hasil pelayanan KB, rekap PSA) atau --kind current-users (peserta KB aktif)")
+        f"{extract.file_name}: jenis laporannya tidak dapat ditentukan: {read}; berikan jenisnya dengan "
+        f"{', '.join(list(KIND_OPTIONS.values())[:-1])} atau {list(KIND_OPTIONS.values())[-1]}")
 
 
 def _kind_words(kind: str) -> str:
@@ -259,11 +316,14 @@ def _level_of(label: str) -> str:
 
 
 def _find_header(file_name: str, grid: list[list[Cell]]) -> tuple[int, list[HeaderColumn], int]:
-    """(row index, the columns it names, rows the header spans)."""
-    for i, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
-        fields = [_field_for(c) for c in row]
-        if "region" not in fields:
-            continue
+    """(row index, the columns it names, rows the header spans): the first row with a region column, else
+    the first with a year column and two number columns (a table whose rows are years, of one region)."""
+    fields_of = [[_field_for(c) for c in row] for row in grid[:HEADER_SEARCH_ROWS]]
+    with_region = [i for i, fields in enumerate(fields_of) if "region" in fields]
+    of_years = [i for i, fields in enumerate(fields_of)
+                if "year" in fields and sum(f in NUMBER_FIELDS for f in fields) >= 2]
+    for i in (with_region or of_years)[:1]:
+        row, fields = grid[i], fields_of[i]
         below = grid[i + 1] if i + 1 < len(grid) else []
         below_fields = [_field_for(c) for c in below]
         two_rows = sum(f in NUMBER_FIELDS for f in below_fields) >= 2
@@ -289,8 +349,9 @@ def _find_header(file_name: str, grid: list[list[Cell]]) -> tuple[int, list[Head
         return i, header, 2 if two_rows else 1
     raise NoHeader(
         f"{file_name}: tidak ada baris judul kolom dengan kolom wilayah (Provinsi, Kabupaten/Kota, Kab/Kota, "
-        f"Kecamatan, Distrik, Kapanewon, Wilayah) dalam {HEADER_SEARCH_ROWS} baris pertama; tambahkan baris judul "
-        "kolom dengan salah satu nama kolom wilayah itu lalu kirim ulang berkas")
+        f"Kecamatan, Distrik, Kapanewon, Wilayah), atau dengan kolom Tahun dan kolom angka, dalam "
+        f"{HEADER_SEARCH_ROWS} baris pertama; tambahkan baris judul kolom dengan salah satu nama kolom itu lalu "
+        "kirim ulang berkas")
 
 
 def _region_columns(file_name: str, header_row: int, header: list[HeaderColumn]):
@@ -366,9 +427,13 @@ def _region_rows(sheet: Sheet, first_data_row: int, header: list[HeaderColumn], 
             text = _row_text(row)
             extract.skipped_rows.append((index + 1, "note" if text else "blank", text))
             continue
+        elif extract.rows_are_years and total_label is not None:  # the years summed: no one year's figures
+            extract.skipped_rows.append((index + 1, "years_total", _row_text(row)))
+            continue
         records.append({
             "source_row": index + 1,
-            "is_total_row": total_label is not None,
+            # of a table whose rows are years, each row is the region's own figures, as a total row is
+            "is_total_row": total_label is not None or extract.rows_are_years,
             "region_name": total_label or (str(name) if name is not None else None),
             **{f: numbers.get(f) for f in NUMBER_FIELDS},
             "region_code_reported": _code(cell(code_col)),
@@ -473,6 +538,8 @@ def _for_year(rows: pd.DataFrame, year: int | None, extract: RecapExtract) -> pd
     if year is None:
         return rows.reset_index(drop=True)
     other = rows["report_year"].notna() & (rows["report_year"] != year)
+    extract.years_skipped = {int(y): int(n) for y, n in rows.loc[other, "report_year"].value_counts().sort_index()
+                             .items()}
     for row in rows.loc[other].itertuples(index=False):
         extract.skipped_rows.append((row.source_row, "other_year",
                                      f"{row.region_name}: tahun {row.report_year}, bukan {year}"))
