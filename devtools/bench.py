@@ -38,6 +38,7 @@ PHASE_COMMAND = [sys.executable, "-m", "devtools.bench"]
 PROFILE_ENV = "KBETL_BENCH_PROFILE"
 FIGURES_ENV = "KBETL_BENCH_FIGURES"
 PROVINCES_ENV = "KBETL_BENCH_PROVINCES"  # --provinces: these provinces only, at any scale
+YEARS_ENV = "KBETL_BENCH_YEARS"  # --years: these campaign years only
 TOKEN = "bench-token"
 NIGHTLY_DAY, IDLE_DAY = "2024-06-04", "2024-01-02"
 
@@ -57,12 +58,12 @@ def days_factor(scale: float) -> float:
     return max(scale, 1.0)
 
 
-def bench_windows(scale: float) -> dict[int, list]:
+def bench_windows(scale: float, of_years: list[int] | None = None) -> dict[int, list]:
     """Each campaign year's reporting days at this scale (its campaign window, longer above scale 1)."""
     from devtools.generate.facilities import reporting_days
     from kbetl.reference.tables import campaign_days
 
-    return {year: reporting_days(campaign_days(year), days_factor(scale)) for year in years()}
+    return {year: reporting_days(campaign_days(year), days_factor(scale)) for year in of_years or years()}
 
 
 def check_provinces(text: str) -> None:
@@ -71,6 +72,20 @@ def check_provinces(text: str) -> None:
     unknown = sorted(set(text.split(",")) - set(provinces_of(2025)))
     if unknown:
         raise ValueError(f"--provinces takes codes of today's provinces, such as 17,63; not {', '.join(unknown)}")
+
+
+def check_years(text: str) -> None:
+    from kbetl.reference.tables import campaign_years
+
+    known = campaign_years()
+    asked = text.split(",")
+    unknown = sorted(set(asked) - {str(y) for y in known})
+    if unknown:
+        raise ValueError(f"--years takes campaign years ({known[0]}-{known[-1]}), such as 2023,2024; "
+                         f"not {', '.join(unknown)}")
+    if str(date.fromisoformat(NIGHTLY_DAY).year) not in asked:
+        raise ValueError(f"--years must hold {date.fromisoformat(NIGHTLY_DAY).year}: the nightly phase runs "
+                         f"{NIGHTLY_DAY}")
 
 
 def check_scale(scale: float) -> None:
@@ -97,7 +112,7 @@ def bench_calendar(scale: float):
     if scale <= 1:
         yield
         return
-    windows = bench_windows(scale)
+    windows = bench_windows(scale, tables.campaign_years())  # every year's, whichever the bench runs
     longer = tables.campaigns().copy()
     longer["last_service_day"] = longer["campaign_year"].map(lambda y: windows[y][-1].isoformat())
     cached = tables.campaigns
@@ -111,7 +126,8 @@ def bench_calendar(scale: float):
 def years() -> list[int]:
     from kbetl.reference.tables import campaign_years
 
-    return campaign_years()
+    chosen = os.environ.get(YEARS_ENV)
+    return [y for y in campaign_years() if not chosen or str(y) in chosen.split(",")]
 
 
 def peak_rss_mib() -> float:

@@ -143,12 +143,14 @@ def generate_samples_command(out_dir: Path, current_users_dir: Path, seed: int) 
               help="Run once per scale (e.g. 0.25,0.5,1,2,4), each in its own folder under --workdir; print "
                    "rows, seconds per million rows and peak memory per scale.")
 @click.option("--provinces", default=None, help="Only these provinces (e.g. 17,63), at any scale: for a quick look.")
+@click.option("--years", default=None, help="Only these campaign years (e.g. 2023,2024; the nightly day is in 2024): "
+                                            "for a quick look.")
 @click.option("--json", "json_path", type=click.Path(path_type=Path), default=None, help="Write the figures here.")
 @click.option("--workdir", type=click.Path(path_type=Path), default=Path("bench-work"), show_default=True)
 @click.option("--profile", "profile_dir", type=click.Path(path_type=Path), default=None,
               help="Also write a pyinstrument profile of each phase here (pip install -e '.[profile]').")
-def bench(scale: float, curve: str | None, provinces: str | None, json_path: Path | None, workdir: Path,
-          profile_dir: Path | None) -> None:
+def bench(scale: float, curve: str | None, provinces: str | None, years: str | None, json_path: Path | None,
+          workdir: Path, profile_dir: Path | None) -> None:
     """Benchmark the pipeline against the raw DuckDB ceiling (the reference API serves exports prepared
     before timing starts); print the figures."""
     import json
@@ -160,10 +162,14 @@ def bench(scale: float, curve: str | None, provinces: str | None, json_path: Pat
         benchmark.check_scale(scale)
         if provinces:
             benchmark.check_provinces(provinces)
+        if years:
+            benchmark.check_years(years)
     except ValueError as exc:
         raise click.BadParameter(str(exc)) from None
     if provinces:  # read by every phase's process
         os.environ[benchmark.PROVINCES_ENV] = provinces
+    if years:
+        os.environ[benchmark.YEARS_ENV] = years
     if profile_dir:
         profile_dir.mkdir(parents=True, exist_ok=True)
         os.environ[benchmark.PROFILE_ENV] = str(profile_dir.resolve())

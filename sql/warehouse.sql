@@ -193,6 +193,12 @@ create table if not exists audit.stale_years (
     campaign_year integer not null
 );
 
+-- The hash of the reference data (and its comments) the ref schema holds (kbetl.warehouse.reference): a run
+-- writes the ref tables only when what this version of kbetl ships differs from it.
+create table if not exists audit.reference_version (
+    sha256 varchar not null
+);
+
 -- The key each model table was last built from in full: the hash of its SQL and of the ref schema
 -- (kbetl.warehouse.transform); a change to either makes the next rebuild a full one.
 create table if not exists audit.model_builds (

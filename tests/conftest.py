@@ -11,6 +11,13 @@ os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="kbetl-prefect-")
 
 import pytest  # noqa: E402
 
+from tests.helpers import prefect_server  # noqa: E402
+
+# The run's first process starts one Prefect server for every worker and command (before Prefect is imported
+# anywhere: its settings are read at import); workers inherit its address.
+_SERVER = prefect_server.start() if "PYTEST_XDIST_WORKER" not in os.environ and prefect_server.wanted(
+    sys.argv[1:]) else None
+
 import flows  # noqa: E402, F401  (kbetl's Prefect settings and exit handler, before Prefect is imported)
 
 # Prefect sets up its console logging when first imported, on the sys.stdout of that moment: import it here,
@@ -22,6 +29,16 @@ importlib.import_module("prefect.main")
 @pytest.fixture
 def db(tmp_path) -> Path:
     return tmp_path / "warehouse.duckdb"
+
+
+def pytest_unconfigure(config):
+    if _SERVER is not None:
+        _SERVER.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server_ready():
+    prefect_server.wait_until_healthy()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -38,7 +38,7 @@ def scorecard_text(con: duckdb.DuckDBPyConnection, year: int, province: str | No
     rows = _region_rows(con, year, scope[0])
     lines = [f"Kualitas data PSA {year}, {scope[1]}: baris bermasalah per dimensi "
              f"({FAILED_MARK} = wilayah tidak lolos pemeriksaan)", ""]
-    width = max(len(name) for _, name, _ in rows) + 2
+    width = max((len(name) for _, name, _ in rows), default=len("wilayah")) + 2
     header = f"{'kode':<6}{'wilayah':<{width}}" + "".join(f"{title:>13}" for title in DIMENSIONS.values())
     lines += [header, "-" * len(header)]
     for code, name, cells in rows:
@@ -88,7 +88,7 @@ def _cell(count: int, failed: bool) -> str:
 
 def _region_rows(con: duckdb.DuckDBPyConnection, year: int, scope: str) -> list[tuple[str, str, dict]]:
     """The scope itself and the regions one level below it; each counts its own rows and those of the
-    regions inside it (a province holds its kabupaten/kota and their facilities)."""
+    regions inside it (a province holds its kabupaten/kota, their kecamatan and their facilities)."""
     found = con.execute(
         """with shown as (
                select
@@ -97,6 +97,9 @@ def _region_rows(con: duckdb.DuckDBPyConnection, year: int, scope: str) -> list[
                        when $scope = '00' and level = 'province' then region_code
                        when $scope = '00' and level = 'regency' then parent_code
                        when level = 'regency' and parent_code = $scope then region_code
+                       -- a kecamatan counts in its kabupaten/kota, and that in its province
+                       when $scope = '00' and level = 'district' then left(parent_code, 2)
+                       when level = 'district' and left(parent_code, 2) = $scope then parent_code
                    end as shown_code,
                    dimension, offending_rows, passed
                from marts.data_quality
@@ -126,7 +129,7 @@ def _worst_issues(con: duckdb.DuckDBPyConnection, year: int, scope: str, limit: 
         """select dimension, region_code, region_name, message
            from marts.data_quality_issues
            where campaign_year = $year
-             and ($scope = '00' or region_code = $scope or parent_code = $scope)
+             and ($scope = '00' or region_code = $scope or left(parent_code, 2) = $scope)
            order by severity = 'moderate',
                     abs(value - coalesce(reference_value, 0)) / greatest(abs(reference_value), 1) desc,
                     region_code, subject

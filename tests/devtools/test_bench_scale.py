@@ -38,3 +38,15 @@ def test_a_scale_out_of_reach_is_one_sentence():
     with pytest.raises(ValueError, match=r"--curve takes scales separated by commas, such as 0.25,0.5,1,2,4, not "
                                          r"'1;2'"):
         bench.parse_scales("1;2")
+
+
+def test_years_are_campaign_years_and_hold_the_nightly_day(monkeypatch):
+    bench.check_years("2023,2024")
+    with pytest.raises(ValueError, match=r"^--years takes campaign years \(2020-2025\), such as 2023,2024; not 1999$"):
+        bench.check_years("2024,1999")
+    with pytest.raises(ValueError, match=r"^--years must hold 2024: the nightly phase runs 2024-06-04$"):
+        bench.check_years("2022,2023")
+    monkeypatch.setenv(bench.YEARS_ENV, "2022,2024")
+    assert bench.years() == [2022, 2024]
+    with bench.bench_calendar(2):  # the calendar of every year is longer, the ones run and the others
+        assert {len(tables.campaign_days(y)) for y in (2021, 2022)} == {2, 10}

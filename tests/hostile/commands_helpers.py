@@ -8,13 +8,18 @@ from pathlib import Path
 import pytest
 
 from tests.helpers.facility_data import bengkulu_2022
+from tests.helpers.prefect_server import without_test_server
 from tests.helpers.warehouse import SAMPLE_DIR, publish_recaps
 from tests.hostile.runs_helpers import KBETL
 from tests.unit.test_digest import published
 
 
-def kbetl(tmp_path: Path, *args, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+def kbetl(tmp_path: Path, *args, env: dict | None = None, timeout: float = 300,
+          own_prefect: bool = False) -> subprocess.CompletedProcess:
+    """own_prefect: without the tests' Prefect server, as a command on its own runs (see prefect_started)."""
     environment = {**os.environ, "PREFECT_HOME": str(tmp_path / "prefect"), **(env or {})}
+    if own_prefect:
+        environment = without_test_server(environment)
     return subprocess.run([KBETL, *map(str, args)], capture_output=True, text=True, timeout=timeout,
                           env=environment, start_new_session=True)
 
@@ -30,7 +35,8 @@ def sentence(result: subprocess.CompletedProcess) -> str:
 
 
 def prefect_started(tmp_path: Path) -> bool:
-    """Whether the command started Prefect's temporary server (which creates its database)."""
+    """Whether the command (run with own_prefect) started Prefect's temporary server (which creates its
+    database)."""
     return (tmp_path / "prefect" / "prefect.db").exists()
 
 

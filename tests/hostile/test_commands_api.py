@@ -65,7 +65,7 @@ def test_an_html_page_where_json_belongs_fails_the_province_once_in_one_sentence
 def test_an_unreachable_dask_scheduler_is_one_sentence_naming_the_setting_before_the_run(tmp_path):
     address = f"tcp://127.0.0.1:{free_port()}"  # nothing listens there
     result = kbetl(tmp_path, "ingest", BENGKULU[0], "--db", tmp_path / "w.duckdb",
-                   env={"KBETL_DASK_ADDRESS": address, "KBETL_LANDING": str(tmp_path / "landing")})
+                   env={"KBETL_DASK_ADDRESS": address, "KBETL_LANDING": str(tmp_path / "landing")}, own_prefect=True)
     assert result.returncode == 2
     assert sentence(result).startswith(f"KBETL_DASK_ADDRESS='{address}': penjadwal Dask di alamat itu tidak dapat "
                                        "dihubungi (Connection refused)")

@@ -56,14 +56,14 @@ def test_a_kabupaten_kota_outside_the_province_given_is_refused(tmp_path, pulled
 ])
 def test_pull_refuses_provinces_that_are_not_on_the_years_map_before_it_starts(tmp_path, provinces, start):
     result = kbetl(tmp_path, "pull", "--year", "2022", "--provinces", provinces, "--api-url", "http://127.0.0.1:9",
-                   "--db", tmp_path / "w.duckdb", env={"KBETL_API_TOKEN": "t"})
+                   "--db", tmp_path / "w.duckdb", env={"KBETL_API_TOKEN": "t"}, own_prefect=True)
     assert result.returncode == 2
     assert sentence(result).startswith(start)
     assert not prefect_started(tmp_path) and not (tmp_path / "w.duckdb").exists()
 
 
 def test_a_province_of_the_new_map_is_no_province_of_a_year_on_the_old_one(tmp_path):
-    result = kbetl(tmp_path, "backfill", "--years", "2020-2022", "--provinces", "17,92", "--db", tmp_path / "w.duckdb")
+    result = kbetl(tmp_path, "backfill", "--years", "2020-2022", "--provinces", "17,92", "--db", tmp_path / "w.duckdb", own_prefect=True)
     assert result.returncode == 2
     assert sentence(result) == "--provinces 92: bukan kode provinsi pada peta 34 provinsi (tahun 2020)."
     assert not prefect_started(tmp_path)

@@ -17,6 +17,7 @@ from devtools.report_api_server import Faults, running_server
 from kbetl.sources.report_api.client import TOKEN_ENV, ApiError, ReportApiClient
 from kbetl.sources.report_api.pull import pull_province
 from tests.helpers.facility_data import bengkulu_2022
+from tests.helpers.prefect_server import without_test_server
 from tests.helpers.warehouse import query
 
 TOKEN = "tok-8c1f2e-rahasia"
@@ -26,12 +27,15 @@ DAY = date(2022, 6, 15)
 
 
 def kbetl_pull(tmp_path: Path, api_url: str, *args: str, env: dict | None = None, timeout: float = 300,
-               year: str = "2022") -> tuple[subprocess.CompletedProcess, int]:
+               year: str = "2022", own_prefect: bool = False) -> tuple[subprocess.CompletedProcess, int]:
     """`kbetl pull` of Bengkulu in a subprocess; (its result, its peak RSS in bytes). Killed if it passes
-    the memory budget (so that a failing run cannot take the machine with it)."""
+    the memory budget (so that a failing run cannot take the machine with it). own_prefect: with Prefect's
+    temporary server in the test's own Prefect home (whose database the test can read), not the tests' one."""
     command = [KBETL, "pull", "--year", year, "--provinces", "17", "--api-url", api_url,
                "--db", str(tmp_path / "w.duckdb"), *args]
     environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(tmp_path / "prefect"), **(env or {})}
+    if own_prefect:
+        environment = without_test_server(environment)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
                                start_new_session=True)  # killed with its Prefect server, which holds the pipes
     with ThreadPoolExecutor(2) as readers:
@@ -72,9 +76,9 @@ def client(server, **kwargs) -> ReportApiClient:
 
 def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path):
     with running_server(bengkulu_2022(), TOKEN, faults=Faults(echo_authorization=True)) as server:
-        loaded, _ = kbetl_pull(tmp_path, server.base_url)  # the bodies carry the header back, and land
+        loaded, _ = kbetl_pull(tmp_path, server.base_url, own_prefect=True)  # the bodies carry the header back
         server.faults = Faults(echo_authorization=True, echo_authorization_in_errors=True)
-        refused, _ = kbetl_pull(tmp_path, server.base_url)  # the records answer 400 with the header
+        refused, _ = kbetl_pull(tmp_path, server.base_url, own_prefect=True)  # the records answer 400 with it
     assert loaded.returncode == 0, (loaded.stdout + loaded.stderr)[-3000:]
     output = loaded.stdout + loaded.stderr + refused.stdout + refused.stderr
     assert refused.returncode == 1, output[-3000:]

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.helpers.prefect_server import without_test_server
 from tests.helpers.warehouse import ingest, marts_snapshot, query
 from tests.hostile.runs_helpers import BENGKULU, KBETL, SAMPLE, child, kill_group, prefect_servers, wait_for
 
@@ -105,7 +106,8 @@ def _gone(pid: int, timeout: float = 20) -> bool:
 
 def _ingest_command(db: Path, *paths: Path) -> subprocess.Popen:
     return subprocess.Popen([KBETL, "ingest", *map(str, paths), "--db", str(db)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            env=without_test_server())  # these tests are about the temporary server
 
 
 @pytest.mark.prefect

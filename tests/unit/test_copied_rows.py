@@ -2,10 +2,12 @@
 previous year, found; the same file without the copy, silent; the finding in `kbetl quality`, the marts and
 the campaign report."""
 
+import re
+
 import duckdb
 import pytest
 
-from kbetl.quality.scorecard import scorecard_text
+from kbetl.quality.scorecard import DIMENSIONS, scorecard_text
 from kbetl.reference.indonesian import id_number
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.runs import load_recaps
@@ -79,3 +81,18 @@ def test_a_copy_shows_in_the_quality_scorecard_and_the_campaign_report(db, tmp_p
     report = write_campaign_report(published_path(db), 2021, out=tmp_path / "laporan.html").read_text()
     assert "Baris tersalin" in report
     assert "Sanden dan Srandakan (2021) sama persis" in report
+
+
+def test_a_warehouse_of_kecamatan_files_only_scores_a_kecamatan_in_its_kabupaten_and_province(db, tmp_path):
+    load(db, write_users_by_method(tmp_path / "copied.csv", copy=(2021, "Srandakan", "Sanden")))
+    with duckdb.connect(str(published_path(db)), read_only=True) as con:
+        national, provincial = scorecard_text(con, 2021), scorecard_text(con, 2021, "34")
+    [national_row] = [line for line in national.splitlines() if line.startswith("34 ")]
+    [provincial_row] = [line for line in provincial.splitlines() if line.startswith("3402 ")]
+    assert "DI Yogyakarta" in national_row and "Kab. Bantul" in provincial_row
+    internal = list(DIMENSIONS).index("internal_consistency")  # the fourth count of the row
+    for row in (national_row, provincial_row):
+        counts = re.findall(r"(\d+)( !)?", row.split(maxsplit=1)[1].split("  ", 1)[1])
+        assert [(n, bool(mark)) for n, mark in counts] == [("0", False)] * internal + [("1", True)] + [
+            ("0", False)] * (len(DIMENSIONS) - internal - 1), row
+    assert "Sanden" in national and "Srandakan" in provincial

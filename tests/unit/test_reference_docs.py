@@ -3,9 +3,9 @@ campaign calendar's days are dates."""
 
 from datetime import date, datetime
 
-import duckdb
-
+from kbetl.reference import tables
 from kbetl.reference.tables import campaigns
+from kbetl.warehouse.database import connect
 from kbetl.warehouse.reference import load_reference, reference_docs, reference_frames
 
 
@@ -19,9 +19,8 @@ def test_the_descriptions_name_exactly_the_columns_of_every_ref_table():
         assert all(text.strip() for text in docs[table]["columns"].values()), table
 
 
-def test_ref_tables_carry_their_comments_and_the_calendar_its_dates():
-    con = duckdb.connect()
-    con.execute("create schema ref")
+def test_ref_tables_carry_their_comments_and_the_calendar_its_dates(tmp_path):
+    con = connect(tmp_path / "w.duckdb")
     load_reference(con)
     tables = dict(con.execute("select table_name, comment from duckdb_tables() where schema_name = 'ref'").fetchall())
     assert set(tables) == set(reference_docs()) and all(tables.values())
@@ -40,3 +39,19 @@ def test_ref_tables_carry_their_comments_and_the_calendar_its_dates():
         datetime.fromisoformat(written["reporting_deadline_wib"]))
     assert con.execute("select count(*) from ref.campaigns where reporting_deadline_wib is null").fetchone()[0] == (
         campaigns()["reporting_deadline_wib"] == "").sum()
+
+
+def test_the_ref_schema_is_written_again_only_when_what_kbetl_ships_differs(tmp_path, monkeypatch):
+    con = connect(tmp_path / "w.duckdb")
+    load_reference(con)
+    table_ids = "select table_name, table_oid from duckdb_tables() where schema_name = 'ref' order by 1"
+    written = con.execute(table_ids).fetchall()
+    load_reference(con)
+    assert con.execute(table_ids).fetchall() == written, "the same reference data: no table written again"
+    longer = campaigns().copy()
+    longer.loc[longer["campaign_year"] == 2024, "last_service_day"] = "2024-06-05"
+    monkeypatch.setattr(tables, "campaigns", lambda: longer)
+    load_reference(con)
+    assert con.execute("select last_service_day from ref.campaigns where campaign_year = 2024").fetchone() == (
+        date(2024, 6, 5),)
+    assert con.execute(table_ids).fetchall() != written

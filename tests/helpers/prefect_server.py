@@ -1,0 +1,96 @@
+"""One Prefect server for a whole test run, on loopback.
+
+Without PREFECT_API_URL every process that runs a flow starts Prefect's temporary server in its own
+PREFECT_HOME (a SQLite database migrated from scratch: seconds of CPU each time, and most integration
+tests start a `kbetl` command or two). The run's first process starts one `prefect server start`; pytest's
+workers and every command they start inherit PREFECT_API_URL and use it. Tests about the temporary
+server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`.
+"""
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+URL_ENV = "PREFECT_API_URL"
+MARK_ENV = "KBETL_TEST_PREFECT_SERVER"  # the URL of the run's server, so that workers know it is ours
+PREFECT = Path(sys.executable).parent / "prefect"
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class TestServer:
+    """`prefect server start` in a home of its own; stopped (and its home removed) by stop()."""
+
+    def __init__(self):
+        self.home = Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
+        self.api = f"http://127.0.0.1:{_free_port()}/api"
+        port = self.api.rsplit(":", 1)[1].split("/")[0]
+        env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+        env.pop(URL_ENV, None)
+        self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - open while the server runs
+        self.process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
+                                        env=env, stdout=self.log, stderr=subprocess.STDOUT,
+                                        start_new_session=True)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self.log.close()
+        shutil.rmtree(self.home, ignore_errors=True)
+
+
+def start() -> TestServer:
+    """Starts the run's server and points this process (and all it starts) at it; does not wait."""
+    server = TestServer()
+    os.environ[URL_ENV] = os.environ[MARK_ENV] = server.api
+    return server
+
+
+def wait_until_healthy(timeout: float = 180) -> None:
+    """Waits for the run's server (started by the run's first process) to answer."""
+    api = os.environ.get(MARK_ENV)
+    if not api or os.environ.get(URL_ENV) != api:
+        return
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if requests.get(f"{api}/health", timeout=2).ok:
+                return
+        except requests.RequestException:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"the tests' Prefect server at {api} did not answer within {timeout:.0f} s")
+        time.sleep(0.2)
+
+
+def without_test_server(env: dict | None = None) -> dict:
+    """An environment for a command that must start Prefect's temporary server itself."""
+    environment = dict(os.environ if env is None else env)
+    environment.pop(URL_ENV, None)
+    environment.pop(MARK_ENV, None)
+    return environment
+
+
+def wanted(args: list[str]) -> bool:
+    """Whether the run needs the server: not when every path asked for is under tests/unit (no unit test
+    runs a flow)."""
+    paths = [a.split("::")[0] for a in args if not a.startswith("-") and Path(a.split("::")[0]).exists()]
+    unit = Path(__file__).resolve().parents[1] / "unit"
+    return not paths or any(not Path(p).resolve().is_relative_to(unit) for p in paths)
