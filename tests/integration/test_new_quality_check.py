@@ -2,15 +2,16 @@
 nothing else edited, the check runs, and shows in the marts, in `kbetl quality` and in the campaign report."""
 
 import shutil
+from functools import partial
 
 from click.testing import CliRunner
 
 import kbetl.quality.checks as checks
+import kbetl.warehouse.reference as reference
 from kbetl.cli import cli
 from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.warehouse.database import SQL_DIR, connect
 from kbetl.warehouse.publish import publish, published_path
-from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import run_transforms
 from tests.helpers.warehouse import query
 
@@ -39,12 +40,13 @@ def test_a_check_added_as_one_sql_file_and_one_csv_row_reaches_the_marts_the_sco
     (sql / "audits" / "province_above_target.sql").write_text(NEW_AUDIT)
     with (sql / "audits" / "checks.csv").open("a") as csv:
         csv.write(NEW_ROW)
-    monkeypatch.setattr(checks, "AUDITS_DIR", sql / "audits")  # the reference tables read checks.csv there
+    monkeypatch.setattr(checks, "AUDITS_DIR", sql / "audits")  # the reference tables read checks.csv there,
+    monkeypatch.setattr(reference, "quality_checks", partial(checks.quality_checks))  # by a reader not cached
     db = tmp_path / "kbetl-work.duckdb"
     shutil.copyfile(quickstart_warehouse[0], db)
     con = connect(db)
     try:
-        load_reference(con)
+        reference.load_reference(con)
         run_transforms(con, sql_dir=sql)
         publish(con, published_path(db), "test")
     finally:
