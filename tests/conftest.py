@@ -18,12 +18,16 @@ from tests.helpers import prefect_server  # noqa: E402
 _SERVER = prefect_server.start() if "PYTEST_XDIST_WORKER" not in os.environ and prefect_server.wanted(
     sys.argv[1:]) else None
 
-import flows  # noqa: E402, F401  (kbetl's Prefect settings and exit handler, before Prefect is imported)
 
-# Prefect sets up its console logging when first imported, on the sys.stdout of that moment: import it here,
-# on the session's stream, not inside a test's CliRunner call (whose stream is closed when the call ends and
-# would take every later flow's log line down with "I/O operation on closed file").
-importlib.import_module("prefect.main")
+def pytest_configure(config):
+    """In every process that runs tests (not in pytest-xdist's controller, which only hands them out): kbetl's
+    Prefect settings and exit handler (importing flows), then Prefect itself. Prefect sets up its console
+    logging when first imported, on the sys.stdout of that moment: import it here, on the session's stream,
+    not inside a test's CliRunner call (whose stream is closed when the call ends and would take every later
+    flow's log line down with "I/O operation on closed file")."""
+    if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
+        importlib.import_module("flows")
+        importlib.import_module("prefect.main")
 
 
 @pytest.fixture
@@ -42,19 +46,21 @@ def prefect_server_ready():
 
 
 @pytest.fixture(scope="session", autouse=True)
-def stop_prefect_temporary_server():
-    """Prefect stops its temporary server at exit (atexit) and logs that to the stream its console
-    handler was set up with: pytest's capture file, closed by then ("--- Logging error ---"). Stop it at
-    the session's end instead, while capture is open, as prefect_test_harness does: queued logs and
-    events sent first, then the server stopped (the exit handler then has nothing left to stop)."""
+def send_prefect_logs_and_stop_its_temporary_server():
+    """At the session's end, while capture is open and the tests' server still runs (as prefect_test_harness
+    does): queued logs and events sent, then the temporary server stopped if one was started. Left to
+    Prefect's exit handlers, they would meet a stopped server ("--- Error logging to API ---") or log to
+    pytest's capture file, closed by then ("--- Logging error ---")."""
     yield
-    if "prefect.server.api.server" not in sys.modules:
+    if "prefect.logging.handlers" not in sys.modules:
         return  # no flow ran
     from prefect.events.worker import EventsWorker
     from prefect.logging.handlers import APILogWorker
-    from prefect.server.api.server import SubprocessASGIServer
 
     APILogWorker.drain_all()
     EventsWorker.drain_all()
-    for server in list(SubprocessASGIServer._instances.values()):
-        server.stop()
+    if "prefect.server.api.server" in sys.modules:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        for server in list(SubprocessASGIServer._instances.values()):
+            server.stop()
