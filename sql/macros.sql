@@ -1,5 +1,12 @@
 -- Table macros the models share (kbetl.warehouse.transform creates them before building the models).
 
+-- A percentage of two counts to 2 decimals, rounded half away from zero in whole numbers: 6.189 of 4.000 is
+-- 154,73, which rounding the double 154.72499… would make 154,72. NULL where the whole is 0.
+create or replace macro pct(part, whole) as
+    case when whole <> 0 then cast(cast(sign(part) * ((20000 * abs(cast(part as hugeint)) + abs(whole))
+                                                   // (2 * abs(whole))) as decimal(18, 0)) * 0.01 as decimal(9, 2))
+    end;
+
 -- The figures of the regions of one level of the map, for every kind of recap: a region's own row in a recap
 -- of its parent (priority 1), else the total row of its own recap (2), else the sum of its children (3).
 -- Achieved and each method come from the first source that has them; the target likewise.

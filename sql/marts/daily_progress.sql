@@ -55,7 +55,7 @@ final as (
         cast(d.cumulative_achieved as bigint) as cumulative_achieved,
         t.target,
         case when t.target > 0
-            then cast(round(100.0 * d.cumulative_achieved / t.target, 2) as decimal(9, 2))
+            then pct(d.cumulative_achieved, t.target)
         end as cumulative_pct,
         r.reached_target_on,
         timezone('Asia/Jakarta', r.reached_target_at) as reached_target_at_wib

@@ -73,22 +73,22 @@ final as (
         cast(coalesce(i.regions, 0) as bigint) as regions,
         cast(i.target as bigint) as target,
         cast(i.achieved as bigint) as achieved,
-        case when i.target > 0 then cast(round(100.0 * i.achieved / i.target, 2) as decimal(9, 2)) end
+        case when i.target > 0 then pct(i.achieved, i.target) end
             as achievement_pct,
         cast(coalesce(i.mkjp_regions, 0) as bigint) as mkjp_regions,
         case when i.achieved_with_methods > 0
-            then cast(round(100.0 * i.mkjp_achieved / i.achieved_with_methods, 2) as decimal(9, 2))
+            then pct(i.mkjp_achieved, i.achieved_with_methods)
         end as mkjp_share_pct,
 
         -- the other kabupaten/kota
         cast(case when gy.group_regions > 0 then coalesce(o.regions, 0) end as bigint) as outside_regions,
         cast(o.target as bigint) as outside_target,
         cast(o.achieved as bigint) as outside_achieved,
-        case when o.target > 0 then cast(round(100.0 * o.achieved / o.target, 2) as decimal(9, 2)) end
+        case when o.target > 0 then pct(o.achieved, o.target) end
             as outside_achievement_pct,
         cast(case when gy.group_regions > 0 then coalesce(o.mkjp_regions, 0) end as bigint) as outside_mkjp_regions,
         case when o.achieved_with_methods > 0
-            then cast(round(100.0 * o.mkjp_achieved / o.achieved_with_methods, 2) as decimal(9, 2))
+            then pct(o.mkjp_achieved, o.achieved_with_methods)
         end as outside_mkjp_share_pct
     from group_years as gy
     left join sums as i on i.campaign_year = gy.campaign_year and i.group_name = gy.group_name and i.in_group

@@ -21,7 +21,7 @@ final as (
         cast(f.facility_achieved as bigint) as facility_achieved,
         cast(f.facility_achieved - r.recap_achieved as bigint) as difference,
         case when r.recap_achieved > 0
-            then cast(round(100.0 * (f.facility_achieved - r.recap_achieved) / r.recap_achieved, 2) as decimal(9, 2))
+            then pct(f.facility_achieved - r.recap_achieved, r.recap_achieved)
         end as difference_pct,
         r.source_file as recap_file
     from recap as r

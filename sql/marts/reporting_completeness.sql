@@ -59,9 +59,9 @@ final as (
         e.facilities_expected,
         coalesce(r.facilities_reported, 0) as facilities_reported,
         coalesce(r.reports_on_time, 0) as reports_on_time,
-        cast(round(100.0 * coalesce(r.facilities_reported, 0) / e.facilities_expected, 2) as decimal(9, 2))
+        pct(coalesce(r.facilities_reported, 0), e.facilities_expected)
             as reporting_rate_pct,
-        cast(round(100.0 * coalesce(r.reports_on_time, 0) / e.facilities_expected, 2) as decimal(9, 2))
+        pct(coalesce(r.reports_on_time, 0), e.facilities_expected)
             as on_time_rate_pct
     from facilities as e
     join deadlines as d using (campaign_year)

@@ -33,13 +33,13 @@ final as (
         w.method,
         w.service_type,
         cast(w.achieved as bigint) as achieved,
-        cast(round(100.0 * w.achieved / w.region_achieved, 2) as decimal(9, 2)) as share_pct,
+        pct(w.achieved, w.region_achieved) as share_pct,
         cast(w.region_achieved as bigint) as region_achieved,
         cast(coalesce(w.kbpp_achieved, 0) as bigint) as kbpp_achieved,
-        cast(round(100.0 * coalesce(w.kbpp_achieved, 0) / w.region_achieved, 2) as decimal(9, 2)) as kbpp_share_pct,
+        pct(coalesce(w.kbpp_achieved, 0), w.region_achieved) as kbpp_share_pct,
         t.kbpp_target,
         case when t.kbpp_target > 0
-            then cast(round(100.0 * coalesce(w.kbpp_achieved, 0) / t.kbpp_target, 2) as decimal(9, 2))
+            then pct(coalesce(w.kbpp_achieved, 0), t.kbpp_target)
         end as kbpp_achievement_pct
     from with_totals as w
     left join targets as t using (campaign_year, region_code)

@@ -81,14 +81,14 @@ final as (
         -- achievement
         cast(f.target as bigint) as target,
         cast(f.achieved as bigint) as achieved,
-        case when f.target > 0 then cast(round(100.0 * f.achieved / f.target, 2) as decimal(9, 2)) end
+        case when f.target > 0 then pct(f.achieved, f.target) end
             as achievement_pct,
 
         -- methods
         cast(COLUMNS(['pill', 'condom', 'injectable', 'iud', 'implant', 'mow', 'mop']) as bigint),
         cast(f.iud + f.implant + f.mow + f.mop as bigint) as mkjp_achieved,
         case when f.achieved > 0
-            then cast(round(100.0 * (f.iud + f.implant + f.mow + f.mop) / f.achieved, 2) as decimal(9, 2))
+            then pct(f.iud + f.implant + f.mow + f.mop, f.achieved)
         end as mkjp_share_pct,
 
         -- lineage
