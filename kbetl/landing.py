@@ -82,7 +82,10 @@ def _encode(value, folder: Path, counter: list[int]):
         # their cells go as JSON text and come back as the same Python values.
         mixed = [c for c in value.columns if value[c].dtype == object]
         value.assign(**{c: value[c].map(json.dumps) for c in mixed}).to_parquet(folder / name)
-        return {"$parquet": [name, mixed]}
+        # text columns come back in the storage they had (a staged recap's is Python's, see stage_recap)
+        storage = {c: value[c].dtype.storage for c in value.columns if isinstance(value[c].dtype, pd.StringDtype)}
+        labels = value.columns.dtype.storage if isinstance(value.columns.dtype, pd.StringDtype) else None
+        return {"$parquet": [name, mixed, storage, labels]}
     if isinstance(value, bytes):
         counter[0] += 1
         name = f"{counter[0]}.bin"
@@ -119,8 +122,11 @@ def _decode(tree, folder: Path):
         return cls(**{name: _decode(v, folder) for name, v in tree["fields"].items()})
     ((kind, value),) = tree.items()
     if kind == "$parquet":
-        name, mixed = value
+        name, mixed, storage, labels = value
         frame = pd.read_parquet(folder / name)
+        frame = frame.astype({c: pd.StringDtype(s, na_value=frame[c].dtype.na_value) for c, s in storage.items()})
+        if labels:
+            frame.columns = frame.columns.astype(pd.StringDtype(labels, na_value=frame.columns.dtype.na_value))
         return frame.assign(**{c: frame[c].map(json.loads).astype(object) for c in mixed})
     if kind == "$bytes":
         return (folder / value).read_bytes()

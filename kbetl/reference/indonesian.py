@@ -5,7 +5,7 @@ command output say them through this module."""
 
 import csv
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal
+from decimal import Decimal, localcontext
 from functools import cache
 from pathlib import Path
 
@@ -29,7 +29,9 @@ def id_number(value, decimals: int = 0, trim: bool = False) -> str:
     if isinstance(value, float):
         value = Decimal(value)
     digits = ("#" if trim else "0") * decimals
-    return format_decimal(value, f"#,##0{'.' + digits if digits else ''}", locale=LOCALE)
+    with localcontext() as context:  # a float's exact value may have hundreds of digits (1e300 in a cell)
+        context.prec = 400
+        return format_decimal(value, f"#,##0{'.' + digits if digits else ''}", locale=LOCALE)
 
 
 def id_pct(value) -> str:

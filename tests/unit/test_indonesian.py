@@ -60,3 +60,9 @@ def test_the_library_leaves_pandas_string_storage_as_pandas_sets_it(tmp_path):
     path.write_text("Capaian PSA 2024\nNo;Kabupaten/Kota;Sasaran;Capaian\n1;Kota Palembang;1.000;900\n")
     stage_recap(path)  # reads the recap with Python string storage, then gives the setting back
     assert pd.options.mode.string_storage == "auto"
+
+
+def test_a_float_of_any_size_is_written_out_the_indonesian_way():
+    # a cell may hold any float: its exact value has up to 309 digits before the comma
+    assert id_number(-1.0000000000000005e24, 4, trim=True) == "-1.000.000.000.000.000.520.093.696"
+    assert id_number(1.7976931348623157e308).replace(".", "") == str(int(1.7976931348623157e308))
