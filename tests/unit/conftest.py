@@ -1,10 +1,13 @@
 """Unit tests stay in this process and off the network: any attempt to open a connection or to start another
 process fails the test, even where the code under test would catch the error. (A Prefect flow run opens
-connections to its API, so it fails here too.)"""
+connections to its API, so it fails here too.) Threads that were running before the test began (Prefect's log
+and event workers, started by a flow of an earlier integration test in the same worker and sending its logs
+to the tests' Prefect server) are not the test's, and pass."""
 
 import os
 import socket
 import subprocess
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -18,20 +21,25 @@ class OutsideTheUnit(RuntimeError):
 def no_network_no_subprocess(monkeypatch) -> Iterator[list[str]]:
     """The attempts seen, in order; the test fails at teardown if there were any."""
     attempts: list[str] = []
+    earlier = set(threading.enumerate()) - {threading.current_thread()}
 
-    def refuse(what: str):
+    def refuse(owner, name: str, what: str):
+        original = getattr(owner, name)
+
         def refused(*args, **kwargs):
+            if threading.current_thread() in earlier:
+                return original(*args, **kwargs)
             attempts.append(what)
             raise OutsideTheUnit(f"{what} in a unit test: move the test to tests/integration")
-        return refused
+        monkeypatch.setattr(owner, name, refused)
 
-    monkeypatch.setattr(socket.socket, "connect", refuse("socket.connect"))
-    monkeypatch.setattr(socket.socket, "connect_ex", refuse("socket.connect_ex"))
-    monkeypatch.setattr(socket, "create_connection", refuse("socket.create_connection"))
-    monkeypatch.setattr(subprocess.Popen, "__init__", refuse("subprocess.Popen"))
+    refuse(socket.socket, "connect", "socket.connect")
+    refuse(socket.socket, "connect_ex", "socket.connect_ex")
+    refuse(socket, "create_connection", "socket.create_connection")
+    refuse(subprocess.Popen, "__init__", "subprocess.Popen")
     for name in ("fork", "forkpty", "system", "posix_spawn", "posix_spawnp"):
         if hasattr(os, name):
-            monkeypatch.setattr(os, name, refuse(f"os.{name}"))
+            refuse(os, name, f"os.{name}")
     yield attempts
     if attempts:
         pytest.fail(f"a unit test reached outside its process: {', '.join(attempts)}", pytrace=False)
