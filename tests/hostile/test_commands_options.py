@@ -63,7 +63,8 @@ def test_pull_refuses_provinces_that_are_not_on_the_years_map_before_it_starts(t
 
 
 def test_a_province_of_the_new_map_is_no_province_of_a_year_on_the_old_one(tmp_path):
-    result = kbetl(tmp_path, "backfill", "--years", "2020-2022", "--provinces", "17,92", "--db", tmp_path / "w.duckdb", own_prefect=True)
+    result = kbetl(tmp_path, "backfill", "--years", "2020-2022", "--provinces", "17,92", "--db", tmp_path / "w.duckdb",
+                   own_prefect=True)
     assert result.returncode == 2
     assert sentence(result) == "--provinces 92: bukan kode provinsi pada peta 34 provinsi (tahun 2020)."
     assert not prefect_started(tmp_path)

@@ -35,7 +35,8 @@ def test_validate_refuses_a_garbage_recap_limit_before_reading_a_file(tmp_path, 
 
 def test_a_negative_api_deadline_is_refused_before_the_prefect_server_starts(tmp_path):
     result = kbetl(tmp_path, "pull", "--year", "2022", "--provinces", "17", "--api-url", "http://127.0.0.1:9",
-                   "--db", tmp_path / "w.duckdb", env={"KBETL_API_DEADLINE_S": "-1", "KBETL_API_TOKEN": "t"}, own_prefect=True)
+                   "--db", tmp_path / "w.duckdb", env={"KBETL_API_DEADLINE_S": "-1", "KBETL_API_TOKEN": "t"},
+                   own_prefect=True)
     assert result.returncode == 2
     assert sentence(result).startswith("KBETL_API_DEADLINE_S='-1' ditolak")
     assert not prefect_started(tmp_path) and not (tmp_path / "w.duckdb").exists()
