@@ -37,10 +37,10 @@ def _made_of(con: duckdb.DuckDBPyConnection, year: int, province_code: str | Non
     """What a report is made of: its scope, bands and source, every published table's rows, and the code that
     writes reports."""
     digest = hashlib.sha256(repr((year, province_code, bands, source_name, _code_version())).encode())
-    for schema, table in con.execute("select schema_name, table_name from duckdb_tables() "
-                                     "where database_name = current_database() order by all").fetchall():
-        rows = con.execute(f"select count(*), sum(hash(t)) from {schema}.{table} as t").fetchone()
-        digest.update(f"{schema}.{table}:{rows}".encode())
+    for schema, name in con.execute("select schema_name, table_name from duckdb_tables() "
+                                    "where database_name = current_database() order by all").fetchall():
+        rows = con.execute(f"select count(*), sum(hash(t)) from {schema}.{name} as t").fetchone()
+        digest.update(f"{schema}.{name}:{rows}".encode())
     return digest.hexdigest()
 
 

@@ -77,7 +77,8 @@ def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
         # one script: hundreds of comments, one round trip
         con.execute(";\n".join(
             [f"create schema analyst.{schema}" for schema in PUBLISHED_SCHEMAS]
-            + [f"create table analyst.{schema}.{table} as select * from {schema}.{table}" for schema, table, _ in tables]
+            + [f"create table analyst.{schema}.{table} as select * from {schema}.{table}"
+               for schema, table, _ in tables]
             + [f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}"
                for schema, table, comment in tables if comment]
             + [f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}"
