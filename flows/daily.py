@@ -25,7 +25,7 @@ from prefect.runtime import task_run as current_task_run
 from prefect.states import Failed
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
-from kbetl import landing, runs
+from kbetl import packages, runs
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, check_campaign_year
 from kbetl.reports.run_summary import pull_summary
@@ -89,7 +89,7 @@ def pull_landed(base_url: str | None, year: int, province: str, days: list[date]
     (a path, never the data)."""
     exports = Path(landing_dir) / "exports" / uuid.uuid4().hex
     pulled = pull.fn(base_url, year, province, days, exports, deadline_at)
-    return str(landing.write_pull(pulled, Path(landing_dir)))
+    return str(packages.write_pull_package(pulled, Path(landing_dir)))
 
 
 def _pull_as_task(pull_task: Task, base_url: str | None, year: int, days: list[date], landing_dir: Path,
@@ -129,7 +129,7 @@ def pull_reports(db_path: Path, year: int, provinces: list[str] | None, days: li
             if isinstance(outcome, BaseException):
                 yield ProvincePull(year, province, days, status="failed", error=str(outcome))
                 continue
-            pulled = landing.read_pull(Path(outcome))
+            pulled = packages.read_pull_package(Path(outcome))
             if pulled.export:
                 export_dirs.append(pulled.export.path.parent)
             yield pulled

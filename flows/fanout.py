@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from prefect.task_runners import TaskRunner
 
-from kbetl.landing import LANDING_ENV, shared_landing
+from kbetl.packages import LANDING_ENV, shared_landing
 from kbetl.warehouse.database import WarehouseError
 
 DASK_ENV = "KBETL_DASK_ADDRESS"

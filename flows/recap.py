@@ -9,7 +9,7 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
-from kbetl import landing, runs
+from kbetl import packages, runs
 from kbetl.reports.run_summary import ingest_summary
 from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.warehouse.database import database_path
@@ -19,7 +19,7 @@ from kbetl.warehouse.publish import published_path
 @task
 def stage_landed(path: str, year: int | None, region: str | None, kind: str | None, landing_dir: str) -> str:
     """One file read and checked (on a cluster's worker), landed; returns where."""
-    return str(landing.write_staged(stage_recap(Path(path), year, region, kind=kind), Path(landing_dir)))
+    return str(packages.write_recap_package(stage_recap(Path(path), year, region, kind=kind), Path(landing_dir)))
 
 
 def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kind: str | None,
@@ -33,7 +33,7 @@ def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kin
 
 def read_landed(landed: list[str]) -> Iterator[StagedFile]:
     """Each landed file read back as the load takes it."""
-    return (landing.read_staged(Path(path)) for path in landed)
+    return (packages.read_recap_package(Path(path)) for path in landed)
 
 
 def ingest_files(db_path: Path, paths: list[Path | str], year: int | None = None, region: str | None = None,

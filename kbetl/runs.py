@@ -17,11 +17,11 @@ from pathlib import Path
 from kbetl import progress
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, campaign_days_between
-from kbetl.sources.recaps.load import load_staged
 from kbetl.sources.recaps.stage import StagedFile, stage_each
-from kbetl.sources.report_api import load as report_load
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
+from kbetl.warehouse import load_reports
 from kbetl.warehouse.database import WarehouseError
+from kbetl.warehouse.load_recaps import load_staged, loaded_hashes
 from kbetl.warehouse.run import FileLoad, warehouse_run
 
 MAX_PARALLEL_PROVINCES = 8
@@ -99,8 +99,7 @@ def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, reg
     the title and headers say."""
     parameters = recap_parameters(paths, year, region, kind, replace)
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
-        loaded = frozenset(h for (h,) in run.con.execute("select file_sha256 from audit.recap_submissions").fetchall())
-        refused = load_staged(run, stage_each(paths, year, region, kind, loaded), replace)
+        refused = load_staged(run, stage_each(paths, year, region, kind, loaded_hashes(run.con)), replace)
     return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
 
 
@@ -137,7 +136,7 @@ def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, param
                rebuild: str = "touched", publish_to: Path | None = None) -> PullSummary:
     """Loads one campaign year's pulls as they come; a failed province fails the run (nothing published)."""
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
-        loaded = report_load.load_pulls(run, pulls)
+        loaded = load_reports.load_pulls(run, pulls)
     return PullSummary(run.id, loaded, run.published)
 
 
