@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from kbetl.reports.validation import validation_report
 from kbetl.sources.recaps.stage import UNEXPECTED, stage_recap
-from tests.helpers.bombs import GIB, run_measured, xlsx_cell_bomb, xlsx_merged_bomb, xlsx_rows_bomb
+from tests.helpers.bombs import GIB, run_measured, xlsx_bombs, xlsx_merged_bomb
 from tests.helpers.recap_files import (
     BENGKULU_TITLE,
     HEADER_TWO_ROWS,
@@ -77,8 +77,7 @@ RAISED = {"KBETL_RECAP_MAX_FILE_BYTES": str(GIB), "KBETL_RECAP_MAX_XLSX_BYTES": 
 
 @pytest.fixture(scope="module")
 def big_bombs(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("raised")
-    return {"rows": xlsx_rows_bomb(folder / "rows_bomb.xlsx"), "cell": xlsx_cell_bomb(folder / "cell_bomb.xlsx")}
+    return xlsx_bombs(tmp_path_factory)
 
 
 @pytest.mark.parametrize("name, limit", [("rows", "KBETL_RECAP_MAX_ROWS"), ("cell", "KBETL_RECAP_MAX_CELL_CHARS")])
