@@ -39,7 +39,8 @@ def pytest_configure(config):
 LONGEST_FIRST = {"integration/test_scale_out.py": 150, "devtools/test_bench.py": 85,
                  "integration/test_operations_doc.py": 85, "hostile/test_marts_invariant.py": 70,
                  "hostile/test_recap_reading.py": 55, "hostile/test_report_api_hostile.py": 50,
-                 "hostile/test_runs_crash.py": 35, "integration/test_nightly_deployment.py": 30,
+                 "integration/test_backfill.py": 37, "hostile/test_runs_crash.py": 35,
+                 "hostile/test_recap_files.py": 33, "integration/test_nightly_deployment.py": 30,
                  "integration/test_analyst_cookbook.py": 30}
 
 
