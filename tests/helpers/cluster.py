@@ -118,7 +118,15 @@ class Cluster:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        for process in reversed(list(self.processes.values())):
+        """All the processes told at once, then each waited for (up to its grace): one after another, each
+        Prefect worker could take its whole grace while the others had not yet been asked."""
+        running = [p for p in reversed(list(self.processes.values())) if p.poll() is None]
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in running:
             stop_group(process)
         if self.server_started:
             self.server("stop")
