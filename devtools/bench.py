@@ -143,7 +143,6 @@ def phase_generate(work: Path, scale: float) -> dict:
     import pandas as pd
 
     from devtools.generate.facilities import generate_facility_data
-    from devtools.generate.recaps import generate_samples
     from devtools.report_api_server import prepare_exports
     from kbetl.reference.regions import provinces_of
 
@@ -177,9 +176,24 @@ def phase_generate(work: Path, scale: float) -> dict:
             wanted += [(province, nightly_day, nightly_day) for province in provinces]
         prepare_exports(sorted(out.glob("*.parquet")), wanted, work / "exports")
     con.close()
-    generate_samples(work / "recaps")
+    copy_sample_recaps(work / "recaps", provinces)
     size = sum(p.stat().st_size for p in work.rglob("*") if p.is_file() and "exports" not in p.parts)
     return {"seconds": time.monotonic() - started, "rows": rows, "bytes": size, "provinces": provinces}
+
+
+def copy_sample_recaps(folder: Path, provinces: list[str]) -> None:
+    """The bundled sample recaps (what the seeded generator writes, tests/devtools/test_sample_recaps.py) of the
+    chosen years and provinces; the national recap of a year only when every province of its map is chosen."""
+    from kbetl.reference.regions import provinces_of
+    from kbetl.warehouse.database import PROJECT_DIR
+
+    for year in years():
+        chosen = set(provinces) & set(provinces_of(year))
+        codes = chosen | ({"00"} if chosen == set(provinces_of(year)) else set())
+        (folder / str(year)).mkdir(parents=True, exist_ok=True)
+        for path in sorted((PROJECT_DIR / "data" / "sample" / str(year)).iterdir()):
+            if path.name.split("_", 1)[0] in codes:
+                shutil.copy(path, folder / str(year) / path.name)
 
 
 def load_register(work: Path):
