@@ -45,20 +45,6 @@ def test_a_staged_recap_with_rejected_rows_and_findings_reads_back_as_it_was(tmp
     assert manifest["tables"]["recaps.0.accepted.parquet"] == len(recap.accepted)
 
 
-def test_every_sample_recap_and_a_refused_file_read_back_as_they_were(tmp_path):
-    broken = tmp_path / "rusak.xlsx"
-    broken.write_bytes(b"PK\x03\x04 damaged")
-    for path in [*find_recap_files([SAMPLE_DIR / "2022", SAMPLE_DIR / "2023"]), broken]:
-        staged = stage_recap(path)
-        written = packages.write_recap_package(staged, tmp_path / "packages")
-        manifest = packages.read_manifest(written)
-        same(staged, packages.read_recap_package(written))
-        assert manifest["status"] == ("refused" if path == broken else "staged")
-        assert (manifest["refused"] is None) == (path != broken)
-    assert manifest["version"] is None and manifest["scope"] == [] and manifest["rows"]["read"] == 0
-    assert not any((tmp_path / "packages").rglob("*.parquet"))
-
-
 def province_pull(tmp_path) -> ProvincePull:
     """A pull of JSON pages (one undecodable value) beside an export landed on disk: every field set."""
     at = datetime(2024, 6, 15, 1, 0, tzinfo=timezone.utc)
