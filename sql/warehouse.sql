@@ -199,6 +199,12 @@ create table if not exists audit.reference_version (
     sha256 varchar not null
 );
 
+-- The hash of this file as last run on the working file (kbetl.warehouse.database): opening the file runs it
+-- again only when it changed.
+create table if not exists audit.layers_version (
+    sha256 varchar not null
+);
+
 -- The key each model table was last built from in full: the hash of its SQL and of the ref schema
 -- (kbetl.warehouse.transform); a change to either makes the next rebuild a full one.
 create table if not exists audit.model_builds (

@@ -25,6 +25,8 @@ def pytest_configure(config):
     logging when first imported, on the sys.stdout of that moment: import it here, on the session's stream,
     not inside a test's CliRunner call (whose stream is closed when the call ends and would take every later
     flow's log line down with "I/O operation on closed file")."""
+    if not prefect_server.wanted(config.args):  # the in-process tiers run no flow: no Prefect to set up
+        return
     if hasattr(config, "workerinput") or not config.getoption("numprocesses", None):
         importlib.import_module("flows")
         importlib.import_module("prefect.main")

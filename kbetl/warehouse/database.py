@@ -1,5 +1,6 @@
 """The working DuckDB database: where it is, opening it (one writer at a time), and its layers."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,8 +59,23 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         raise unwritable(path, exc) from exc
     except OSError as exc:
         raise unwritable(path, exc) from exc
-    con.execute((SQL_DIR / "warehouse.sql").read_text())
+    _create_layers(con)
     return con
+
+
+def _create_layers(con: duckdb.DuckDBPyConnection) -> None:
+    """sql/warehouse.sql, unless the file already holds this version of it (its ~40 statements cost more
+    than the rest of opening the file)."""
+    ddl = (SQL_DIR / "warehouse.sql").read_text()
+    version = hashlib.sha256(ddl.encode()).hexdigest()
+    try:
+        if con.execute("select sha256 from audit.layers_version").fetchall() == [(version,)]:
+            return
+    except duckdb.CatalogException:
+        pass
+    con.execute(ddl)
+    con.execute("delete from audit.layers_version")
+    con.execute("insert into audit.layers_version values (?)", [version])
 
 
 def locked(path: Path, exc: Exception) -> WarehouseLocked:

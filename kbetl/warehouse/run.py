@@ -71,7 +71,6 @@ class FileLoad:
 class Run:
     id: str
     con: duckdb.DuckDBPyConnection
-    years: set[int] = field(default_factory=set)  # campaign years the work touched
     files: list[FileLoad] = field(default_factory=list)
     refused: int = 0  # files refused whole
     failed: list[str] = field(default_factory=list)  # parts that failed (provinces): the run fails, loads stay
@@ -112,8 +111,9 @@ def _run(db_path: Path, command: str, parameters: dict | None, rebuild: str, pub
                      socket.gethostname()])
         load_reference(con)
         yield run
-        if rebuild != "none":  # the years touched and those a failed or killed run left stale
-            run_transforms(con, years=sorted(run.years | stale_years(con)) if rebuild == "touched" else None)
+        if rebuild != "none":  # the years a load marked stale (a file already loaded marks none), and those
+            # a failed or killed run left stale
+            run_transforms(con, years=sorted(stale_years(con)) if rebuild == "touched" else None)
         _record(run, "running")  # what is committed, before publishing: a kill while publishing keeps it
         con.execute("checkpoint")
         if publish_to and not run.failed:

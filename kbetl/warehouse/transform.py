@@ -179,8 +179,10 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     return [m.table for m in ordered]
 
 
-def tables_named(sql: str, macros: str) -> set[str]:
-    """The tables an SQL text names, with those named by the macros (sql/macros.sql) it calls, and they call."""
+@lru_cache(maxsize=1024)
+def tables_named(sql: str, macros: str) -> frozenset[str]:
+    """The tables an SQL text names, with those named by the macros (sql/macros.sql) it calls, and they call
+    (once per text in a process: every run asks it of every model)."""
     code = re.sub(r"--.*$", "", macros, flags=re.M)  # a macro's comments name what others read
     bodies = dict(re.findall(r"create or replace macro (\w+)(.*?)(?=^create or replace macro |\Z)", code,
                              re.S | re.M))
@@ -192,7 +194,7 @@ def tables_named(sql: str, macros: str) -> set[str]:
         for name in called:
             tables |= set(TABLE_NAME.findall(bodies[name]))
             pending.append(bodies[name])
-    return tables
+    return frozenset(tables)
 
 
 def unite_audits(con: duckdb.DuckDBPyConnection, audits: list[Model]) -> None:
@@ -217,21 +219,21 @@ def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     if not model.key:
         return
     key = ", ".join(model.key)
-    duplicate = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 "
-                            "limit 1").fetchone()
-    if duplicate is not None:
-        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(duplicate[:-1])} "
-                            f"muncul {duplicate[-1]} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
-                            f"beserta berkas sql/{model.schema}/{model.name}.sql")
     required = [column for column in model.key if column not in (model.docs.get("key_may_be_null") or [])]
-    if not required:
+    nulls = " or ".join(f"{column} is null" for column in required) or "false"
+    # one query for both faults: a duplicate, if there is one, sorts first
+    found = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 or {nulls} "
+                        "order by count(*) desc limit 1").fetchone()
+    if found is None:
         return
-    nulls = " or ".join(f"{column} is null" for column in required)
-    missing = con.execute(f"select {key} from {model.table} where {nulls} limit 1").fetchone()
-    if missing is not None:
-        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(missing)} berisi "
-                            f"NULL; tidak ada yang diterbitkan — laporkan ke pengembang beserta berkas "
-                            f"sql/{model.schema}/{model.name}.sql")
+    *values, count = found
+    where = f"sql/{model.schema}/{model.name}.sql"
+    if count > 1:
+        raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(values)} "
+                            f"muncul {count} kali; tidak ada yang diterbitkan — laporkan ke pengembang "
+                            f"beserta berkas {where}")
+    raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(values)} berisi "
+                        f"NULL; tidak ada yang diterbitkan — laporkan ke pengembang beserta berkas {where}")
 
 
 def _with_later_campaigns(con: duckdb.DuckDBPyConnection, years: list[int]) -> list[int]:
@@ -255,6 +257,6 @@ def _comment(con: duckdb.DuckDBPyConnection, model: Model) -> None:
     if not model.docs or "description" not in model.docs:
         return
     description = f"{model.docs['description'].strip()} Grain: {model.grain}."
-    con.execute(f"comment on table {model.table} is {sql_literal(description)}")
-    for column, text in model.docs.get("columns", {}).items():
-        con.execute(f"comment on column {model.table}.{column} is {sql_literal(text.strip())}")
+    con.execute(";\n".join([f"comment on table {model.table} is {sql_literal(description)}"]
+                           + [f"comment on column {model.table}.{column} is {sql_literal(text.strip())}"
+                              for column, text in model.docs.get("columns", {}).items()]))

@@ -80,6 +80,9 @@ def wait_until_healthy(timeout: float = 180) -> None:
         time.sleep(0.2)
 
 
+IN_PROCESS_TIERS = ("unit", "warehouse")
+
+
 def without_test_server(env: dict | None = None) -> dict:
     """An environment for a command that must start Prefect's temporary server itself."""
     environment = dict(os.environ if env is None else env)
@@ -89,8 +92,8 @@ def without_test_server(env: dict | None = None) -> dict:
 
 
 def wanted(args: list[str]) -> bool:
-    """Whether the run needs the server: not when every path asked for is under tests/unit (no unit test
-    runs a flow)."""
+    """Whether the run needs the server: not when every path asked for is in an in-process tier (tests/unit,
+    tests/warehouse: none runs a flow)."""
     paths = [a.split("::")[0] for a in args if not a.startswith("-") and Path(a.split("::")[0]).exists()]
-    unit = Path(__file__).resolve().parents[1] / "unit"
-    return not paths or any(not Path(p).resolve().is_relative_to(unit) for p in paths)
+    tiers = [Path(__file__).resolve().parents[1] / tier for tier in IN_PROCESS_TIERS]
+    return not paths or any(not any(Path(p).resolve().is_relative_to(t) for t in tiers) for p in paths)

@@ -11,7 +11,7 @@ from tests.helpers.facility_data import bengkulu_2022
 from tests.helpers.prefect_server import without_test_server
 from tests.helpers.warehouse import SAMPLE_DIR, publish_recaps
 from tests.hostile.runs_helpers import KBETL
-from tests.unit.test_digest import published
+from tests.warehouse.test_digest import published
 
 
 def kbetl(tmp_path: Path, *args, env: dict | None = None, timeout: float = 300,

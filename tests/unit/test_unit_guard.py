@@ -1,4 +1,4 @@
-"""The unit tests' guard (tests/unit/conftest.py) refuses the network and other processes."""
+"""The in-process guard (tests/helpers/in_process.py) refuses the network and other processes."""
 
 import os
 import socket
@@ -8,15 +8,15 @@ import threading
 
 import pytest
 
-from tests.unit.conftest import OutsideTheUnit
+from tests.helpers.in_process import OutsideTheUnit
 
 
 def test_a_connection_a_subprocess_and_a_fork_are_refused_and_recorded(no_network_no_subprocess):
-    with pytest.raises(OutsideTheUnit, match="socket.create_connection in a unit test"):
+    with pytest.raises(OutsideTheUnit, match="socket.create_connection in an in-process test"):
         socket.create_connection(("127.0.0.1", 9))
     with socket.socket() as s, pytest.raises(OutsideTheUnit):
         s.connect(("127.0.0.1", 9))
-    with pytest.raises(OutsideTheUnit, match="subprocess.Popen in a unit test"):
+    with pytest.raises(OutsideTheUnit, match="subprocess.Popen in an in-process test"):
         subprocess.run([sys.executable, "-c", "pass"])
     with pytest.raises(OutsideTheUnit):
         os.fork()

@@ -35,7 +35,6 @@ def load_staged(run: Run, staged: list[StagedFile], replace: bool = False) -> li
             refused.append(item)
         else:
             run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id, replace))
-            run.years.update(recap.campaign_year for recap in item.recaps)
     run.refused += len(refused)
     return refused
 

@@ -45,7 +45,6 @@ def load_pulls(run: Run, pulls: Iterable[ProvincePull]) -> list[ProvincePull]:
     for pull in batch.pulls:
         if pull.export:
             pull.export.path.unlink(missing_ok=True)
-    run.years.add(batch.year)
     run.failed += [p.province_code for p in batch.pulls if p.status == "failed"]
     return batch.pulls
 

@@ -12,7 +12,7 @@ from kbetl.warehouse.database import SQL_DIR, WarehouseError, connect
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import build_order, discover_models, run_transforms
 from tests.helpers.warehouse import ingest, marts_snapshot, query
-from tests.unit.test_quality_audits import bengkulu, kaur_targets
+from tests.warehouse.test_quality_audits import bengkulu, kaur_targets
 
 
 def test_every_audit_is_registered_with_a_dimension():
