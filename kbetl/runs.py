@@ -13,7 +13,6 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
@@ -196,13 +195,12 @@ def _pulled(packages: Iterable[Path | ProvincePull], exports: list[Path]) -> Ite
 def _as_they_come(pool: ThreadPoolExecutor, pull_one: Callable[[str], Path | ProvincePull],
                   provinces: list[str]) -> Iterator[Path | ProvincePull]:
     """Pulls in completion order, never more than MAX_PARALLEL_PROVINCES in flight or waiting to be loaded.
-    The first ones are submitted at once (before the caller iterates: while it opens the working database).
-    Each runs in a copy of the caller's context."""
+    The first ones are submitted at once (before the caller iterates: while it opens the working database)."""
     queue, pending = list(provinces), set()
 
     def fill() -> None:
         while queue and len(pending) < MAX_PARALLEL_PROVINCES:
-            pending.add(pool.submit(copy_context().run, pull_one, queue.pop(0)))
+            pending.add(pool.submit(pull_one, queue.pop(0)))
 
     def completed() -> Iterator[Path | ProvincePull]:
         nonlocal pending
