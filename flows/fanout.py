@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from kbetl.landing import LANDING_ENV, shared_landing
+from kbetl.packages import LANDING_ENV, shared_landing
 from kbetl.runs import MAX_PARALLEL_PROVINCES
 from kbetl.warehouse.database import WarehouseError
 

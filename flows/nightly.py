@@ -68,7 +68,7 @@ def _summary_artifact(db: str | None, publish_to: str | None, run_ids: list[str]
         published.close()
     if year is not None:
         try:
-            report = write_campaign_report(analyst_path, year)
+            report = write_campaign_report(analyst_path, year, only_if_changed=True)
             markdown += f"\n## Campaign report\n\n[{report.name}]({report.as_uri()})\n"
             print(f"campaign report: {report}")
         except Exception as exc:  # a report must not fail the night's load

@@ -331,7 +331,7 @@ def ingest_flow(paths: list[str], year: int | None, region: str | None, db: Path
 
     return _in_view("ingest", lambda: ingest_recaps(paths, year=year, region=region, db=_text(db),
                                                     publish_to=_text(publish_to), command=command, kind=kind,
-                                                    replace=replace), db)
+                                                    replace=replace))
 
 
 def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None, db: Path | None,
@@ -340,7 +340,7 @@ def pull_flow(year: int, provinces: list[str] | None, days, api_url: str | None,
 
     return _in_view(None, lambda: pull_daily_reports(year, provinces, days, api_url, db=_text(db),
                                                      publish_to=_text(publish_to), command=command,
-                                                     return_state=True), db)
+                                                     return_state=True))
 
 
 def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path | None, api_url: str | None,
@@ -352,24 +352,20 @@ def backfill_flow(years: list[int], provinces: list[str] | None, recap_dir: Path
 
     state = _in_view("backfill", lambda: backfill_years(
         years, provinces, _text(recap_dir and recap_dir.resolve()), api_url or os.environ.get(URL_ENV),
-        db=_text(db), publish_to=_text(publish_to), return_state=True), db)
+        db=_text(db), publish_to=_text(publish_to), return_state=True))
     if not state.is_completed():
         _raise_user_error(state)
         raise click.ClickException(state.message)
     return state.result()
 
 
-def _in_view(label: str | None, run: Callable, db: Path | None = None):
+def _in_view(label: str | None, run: Callable):
     """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
-    sentence, not a traceback, and is found before the flow (and its Prefect server) starts; so is a Dask
-    scheduler that does not answer. SIGTERM ends the command as Ctrl-C does: the run is recorded failed and
-    the temporary Prefect server is stopped."""
+    sentence, not a traceback: the run, the only one to open it, says so. A Dask scheduler that does not
+    answer is found before the flow (and its Prefect server) starts. SIGTERM ends the command as Ctrl-C does:
+    the run is recorded failed and the temporary Prefect server is stopped."""
     from flows.fanout import ScaleOutSettingError, check_scheduler
 
-    try:
-        connect(database_path(db)).close()
-    except WarehouseError as exc:
-        raise click.ClickException(str(exc)) from None
     try:
         check_scheduler()
     except ScaleOutSettingError as exc:

@@ -1,7 +1,7 @@
 """The only orchestration: ingest recap files, pull daily reports, backfill a year, rebuild and publish.
 
 Each step has two halves. First its packages are made: each recap file read and checked, each province
-pulled, and the result written to the landing location (kbetl.landing: a folder per package); then they are
+pulled, and the result written to the landing location (kbetl.packages: a folder per package); then they are
 loaded, in the order the step takes them, in one run of the warehouse skeleton (kbetl.warehouse.run). Who
 makes the packages is the caller's choice, the one difference between callers: by default here, recap files
 one at a time as the run takes them and provinces on MAX_PARALLEL_PROVINCES threads; a flow (flows/) passes
@@ -19,14 +19,20 @@ from functools import partial
 from pathlib import Path
 
 from kbetl import progress
-from kbetl.landing import read_pull, read_staged, shared_landing, write_pull, write_staged
+from kbetl.packages import (
+    read_pull_package,
+    read_recap_package,
+    shared_landing,
+    write_pull_package,
+    write_recap_package,
+)
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, campaign_days_between
-from kbetl.sources.recaps.load import load_staged
 from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
-from kbetl.sources.report_api import load as report_load
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
+from kbetl.warehouse import load_reports
 from kbetl.warehouse.database import WarehouseError
+from kbetl.warehouse.load_recaps import load_staged
 from kbetl.warehouse.run import FileLoad, warehouse_run
 
 MAX_PARALLEL_PROVINCES = 8
@@ -98,7 +104,7 @@ def landing_dir(db_path: Path) -> Path:
 
 def recap_package(path: Path, year: int | None, region: str | None, kind: str | None, landing: Path) -> Path:
     """One recap file read and checked (refused with its sentence if it must be), written as a package."""
-    return write_staged(stage_recap(Path(path), year, region, kind=kind), landing)
+    return write_recap_package(stage_recap(Path(path), year, region, kind=kind), landing)
 
 
 def pull_package(base_url: str | None, year: int, province: str, days: list[date], landing: Path,
@@ -111,7 +117,7 @@ def pull_package(base_url: str | None, year: int, province: str, days: list[date
     if pulled.status == "failed":
         shutil.rmtree(exports, ignore_errors=True)
         return pulled
-    return write_pull(pulled, landing)
+    return write_pull_package(pulled, landing)
 
 
 # --- recap files ------------------------------------------------------------------------------------
@@ -143,7 +149,7 @@ def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, reg
 def _staged(packages: Iterable[Path]) -> Iterator[StagedFile]:
     """Each package read back as the load takes it."""
     for package in packages:
-        item = read_staged(package)
+        item = read_recap_package(package)
         progress.emit("file_staged", path=item.path)
         yield item
 
@@ -178,14 +184,14 @@ def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, param
                rebuild: str = "touched", publish_to: Path | None = None) -> PullSummary:
     """Loads one campaign year's pulls as they come; a failed province fails the run (nothing published)."""
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
-        loaded = report_load.load_pulls(run, pulls)
+        loaded = load_reports.load_pulls(run, pulls)
     return PullSummary(run.id, loaded, run.published)
 
 
 def _pulled(packages: Iterable[Path | ProvincePull], exports: list[Path]) -> Iterator[ProvincePull]:
     """Each package read back as the load takes it; the folder of its export noted in exports."""
     for package in packages:
-        pulled = package if isinstance(package, ProvincePull) else read_pull(package)
+        pulled = package if isinstance(package, ProvincePull) else read_pull_package(package)
         if pulled.export is not None:
             exports.append(pulled.export.path.parent)
         progress.emit("province_pulled", pull=pulled)

@@ -8,8 +8,11 @@ award_rank), the findings are marts.data_quality_issues of the report's scope, a
 only part of its children names how many ("Indonesia (3 dari 38 provinsi)").
 """
 
+import hashlib
+import re
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 
 import duckdb
@@ -22,10 +25,42 @@ from kbetl.reports.report_data import DEFAULT_BANDS, Band, band_of
 from kbetl.reports.report_html import Cell, Page, esc, legend, n, num, p, pct, table
 
 LEVELS = labels("level_heading")
+MADE_OF = "kbetl-made-of"  # the report's last line: what it was made of (see _made_of)
 MAX_FINDINGS = 200
 # marts.group_achievement (a group's kabupaten/kota against the rest); another shape is shown column by column
 REGION_GROUP_COLUMNS = {"group_name", "achievement_pct", "mkjp_share_pct", "outside_achievement_pct",
                         "outside_mkjp_share_pct"}
+
+
+def _made_of(con: duckdb.DuckDBPyConnection, year: int, province_code: str | None, bands: tuple[Band, ...],
+             source_name: str) -> str:
+    """What a report is made of: its scope, bands and source, every published table's rows, and the code that
+    writes reports."""
+    digest = hashlib.sha256(repr((year, province_code, bands, source_name, _code_version())).encode())
+    for schema, name in con.execute("select schema_name, table_name from duckdb_tables() "
+                                    "where database_name = current_database() order by all").fetchall():
+        rows = con.execute(f"select count(*), sum(hash(t)) from {schema}.{name} as t").fetchone()
+        digest.update(f"{schema}.{name}:{rows}".encode())
+    return digest.hexdigest()
+
+
+@cache
+def _code_version() -> str:
+    reports, reference = Path(__file__).parent, Path(__file__).parents[1] / "reference"
+    files = sorted([*reports.glob("*.py"), *reference.rglob("*.py"), *(reference / "data").iterdir()])
+    return hashlib.sha256(b"".join(f.read_bytes() for f in files if f.is_file())).hexdigest()
+
+
+def _made_of_in(report: Path) -> str | None:
+    """The key a report file was written with (its last line), or None."""
+    try:
+        with report.open("rb") as file:
+            file.seek(max(report.stat().st_size - 200, 0))
+            tail = file.read().decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.search(rf"<!-- {MADE_OF} ([0-9a-f]{{64}}) -->\s*$", tail)
+    return found and found.group(1)
 
 
 def default_report_path(published_db_path: Path, year: int, province_code: str | None = None) -> Path:
@@ -35,10 +70,13 @@ def default_report_path(published_db_path: Path, year: int, province_code: str |
 
 
 def write_campaign_report(published_db_path: str | Path, year: int, province: str | None = None,
-                          out: str | Path | None = None, *, bands: Sequence[Band] = DEFAULT_BANDS) -> Path:
+                          out: str | Path | None = None, *, bands: Sequence[Band] = DEFAULT_BANDS,
+                          only_if_changed: bool = False) -> Path:
     """Writes the report of `year` (nationally, or for `province`: a code or a name) and returns its path.
 
-    `bands` colour achievement (default ≥ 100% green, 80–99,99% yellow, < 80% red).
+    `bands` colour achievement (default ≥ 100% green, 80–99,99% yellow, < 80% red). only_if_changed: a report
+    already at the path, made from the same published figures by the same code, is left as it is (the nightly
+    run writes the report only when a load changed what it shows).
     """
     published_db_path = Path(published_db_path)
     if not published_db_path.exists():
@@ -48,15 +86,17 @@ def write_campaign_report(published_db_path: str | Path, year: int, province: st
     bands = tuple(bands)
     con = duckdb.connect(str(published_db_path), read_only=True)
     try:
+        chosen = None if province is None else data.resolve_province(con, year, province)
+        code = chosen and chosen["code"]
+        target = Path(out) if out else default_report_path(published_db_path, year, code)
+        made_of = _made_of(con, year, code, bands, published_db_path.name)
+        if only_if_changed and _made_of_in(target) == made_of:
+            return target
         report = _Report(con, year, bands, published_db_path.name)
-        if province is None:
-            code, text = None, report.national()
-        else:
-            chosen = data.resolve_province(con, year, province)
-            code, text = chosen["code"], report.province_only(chosen)
+        text = report.national() if chosen is None else report.province_only(chosen)
     finally:
         con.close()
-    target = Path(out) if out else default_report_path(published_db_path, year, code)
+    text += f"\n<!-- {MADE_OF} {made_of} -->\n"
     partial = target.with_name(f".{target.name}.partial")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)

@@ -74,14 +74,15 @@ def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
             "select schema_name, table_name, column_name, comment from duckdb_columns() "
             "where database_name = current_database() and schema_name in ? and comment is not null "
             "order by all", [list(PUBLISHED_SCHEMAS)]).fetchall()
-        for schema in PUBLISHED_SCHEMAS:
-            con.execute(f"create schema analyst.{schema}")
-        for schema, table, comment in tables:
-            con.execute(f"create table analyst.{schema}.{table} as select * from {schema}.{table}")
-            if comment:
-                con.execute(f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}")
-        for schema, table, column, comment in columns:
-            con.execute(f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}")
+        # one script: hundreds of comments, one round trip
+        con.execute(";\n".join(
+            [f"create schema analyst.{schema}" for schema in PUBLISHED_SCHEMAS]
+            + [f"create table analyst.{schema}.{table} as select * from {schema}.{table}"
+               for schema, table, _ in tables]
+            + [f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}"
+               for schema, table, comment in tables if comment]
+            + [f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}"
+               for schema, table, column, comment in columns]))
         con.execute("checkpoint analyst")
     finally:
         con.execute("detach analyst")

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, assume, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-import kbetl.sources.recaps.load as recap_load
+import kbetl.warehouse.load_recaps as recap_load
 import kbetl.warehouse.run as skeleton
 from kbetl.runs import load_pulls, load_recaps
 from kbetl.sources.recaps.stage import stage_recap

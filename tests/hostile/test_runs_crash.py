@@ -62,7 +62,7 @@ def test_a_run_killed_while_loading_keeps_what_it_committed_and_the_next_run_fin
     process = child(f"""
         import time
         from pathlib import Path
-        from kbetl.sources.recaps.load import load_staged
+        from kbetl.warehouse.load_recaps import load_staged
         from kbetl.sources.recaps.stage import stage_recap
         from kbetl.warehouse.run import warehouse_run
 

@@ -47,8 +47,9 @@ def test_a_working_database_held_read_write_stops_ingest_with_the_locked_sentenc
         "yang membukanya, atau pakai berkas lain dengan --db / KBETL_DB.")
 
 
-def test_staging_against_a_held_database_raises_the_locked_sentence(tmp_path):
-    from kbetl.sources.recaps.stage import loaded_hashes
+def test_a_run_against_a_held_database_raises_the_locked_sentence(tmp_path):
+    """The run is the only one to open the working file (staging reads loaded hashes through its connection)."""
+    from kbetl.runs import ingest_recaps
     from kbetl.warehouse.database import WarehouseLocked, connect
 
     db = tmp_path / "w.duckdb"
@@ -56,7 +57,7 @@ def test_staging_against_a_held_database_raises_the_locked_sentence(tmp_path):
     holder = _holder(db)
     try:
         with pytest.raises(WarehouseLocked, match=rf"{db} sedang dipegang proses lain \(PID {holder.pid}\)"):
-            loaded_hashes(db)
+            ingest_recaps(db, [BENGKULU[0]])
     finally:
         kill_group(holder)
 
@@ -70,9 +71,9 @@ def test_a_working_database_in_a_read_only_folder_is_one_sentence(tmp_path):
 
 
 def test_a_failed_publish_records_what_was_committed(tmp_path):
-    from kbetl.sources.recaps.load import load_staged
     from kbetl.sources.recaps.stage import stage_recap
     from kbetl.warehouse.database import WarehouseError
+    from kbetl.warehouse.load_recaps import load_staged
     from kbetl.warehouse.run import warehouse_run
 
     db = tmp_path / "w.duckdb"

@@ -11,7 +11,7 @@ import pytest
 
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import running_server
-from kbetl.landing import read_pull, read_staged
+from kbetl.packages import read_manifest, read_pull_package, read_recap_package
 from kbetl.reference.tables import campaign_days
 from kbetl.sources.recaps.stage import find_recap_files
 from kbetl.sources.report_api.client import TOKEN_ENV
@@ -80,7 +80,8 @@ def described(value, landing: Path):
 
 
 def packages_made(archive: Path, base_url: str, landing: Path) -> dict:
-    """A flow run that only makes the packages, as ingest and pull do, with the flow's own task runner."""
+    """A flow run that only makes the packages, as ingest and pull do, with the flow's own task runner; each
+    package as its manifest and its item read back."""
     from prefect import flow
 
     from flows.daily import pull_packages
@@ -95,9 +96,9 @@ def packages_made(archive: Path, base_url: str, landing: Path) -> dict:
         return {"recaps": recaps, "pulls": [str(p) for p in pulls]}
 
     made = make_packages()
-    recaps = [described(read_staged(Path(p)), landing) for p in made["recaps"]]
-    pulls = sorted((described(read_pull(Path(p)), landing) for p in made["pulls"]),
-                   key=lambda pull: pull[1]["province_code"])
+    recaps = [(read_manifest(Path(p)), described(read_recap_package(Path(p)), landing)) for p in made["recaps"]]
+    pulls = sorted(((read_manifest(Path(p)), described(read_pull_package(Path(p)), landing)) for p in made["pulls"]),
+                   key=lambda package: package[0]["name"])
     return {"recaps": recaps, "pulls": pulls}
 
 

@@ -152,7 +152,7 @@ def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals
     first, second = sorted(years, key=lambda r: r["start_time"])
     assert second["start_time"] < first["end_time"], "the years ran at the same time (their writes queued)"
     assert marts_snapshot(db) == one_machine
-    assert not any((cluster.root / "landing").rglob("item.json")), "every landed result was loaded and removed"
+    assert not any((cluster.root / "landing").rglob("manifest.json")), "every landed result was loaded and removed"
 
 
 def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_a_second_run_gives_the_same_marts(

@@ -3,9 +3,9 @@ columns (and, for daily records, the types) the contracts and schemas/ say."""
 
 import pytest
 
-from kbetl.sources.recaps.load import ROW_COLUMNS
 from kbetl.sources.report_api.check import contract_types
 from kbetl.warehouse.database import connect
+from kbetl.warehouse.load_recaps import ROW_COLUMNS
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.transform import discover_models, run_transforms
 from schemas.audit import FINDINGS, QUARANTINE

@@ -1,5 +1,5 @@
-"""The structure holds: imports point one way (flows → kbetl.runs → sources/warehouse → reference →
-schemas); the library knows nothing of Prefect or of the development tools."""
+"""The structure holds: imports point one way (flows → kbetl.runs → kbetl.packages → warehouse → sources →
+reference → schemas); the library knows nothing of Prefect or of the development tools."""
 
 import ast
 from pathlib import Path
@@ -9,10 +9,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def python_files(folder: str) -> list[Path]:
+    """The modules under a folder, or the one module named."""
+    where = ROOT / folder
+    return [where] if where.suffix == ".py" else sorted(where.rglob("*.py"))
+
+
 def imports(folder: str) -> list[tuple[str, int, str, bool]]:
     """(file, line, module imported, at module level) for every import under a folder."""
     found = []
-    for path in sorted((ROOT / folder).rglob("*.py")):
+    for path in python_files(folder):
         tree = ast.parse(path.read_text(), str(path))
         top_level = {id(node) for node in tree.body}
         for node in ast.walk(tree):
@@ -47,11 +53,14 @@ def test_contracts_stand_alone():
 
 
 @pytest.mark.parametrize("lower, higher", [
-    ("kbetl/reference", ("kbetl.sources", "kbetl.warehouse", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
-    ("kbetl/sources", ("kbetl.runs", "kbetl.reports", "kbetl.cli")),
-    ("kbetl/warehouse", ("kbetl.sources", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
+    ("kbetl/reference", ("kbetl.sources", "kbetl.warehouse", "kbetl.packages", "kbetl.runs", "kbetl.reports",
+                         "kbetl.cli")),
+    ("kbetl/sources", ("kbetl.warehouse", "kbetl.packages", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
+    ("kbetl/warehouse", ("kbetl.packages", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
+    ("kbetl/packages.py", ("kbetl.warehouse", "kbetl.runs", "kbetl.reports", "kbetl.cli")),
 ])
 def test_lower_layers_never_import_higher_ones(lower, higher):
+    """A source never imports the warehouse (it hands it a package); nothing imports a layer above its own."""
     assert offending(lower, *higher) == []
 
 
@@ -62,7 +71,7 @@ def test_flows_never_import_the_development_tools():
 def names_imported(folder: str, module: str) -> list[str]:
     """'file:line name' for every name imported from module under a folder."""
     found = []
-    for path in sorted((ROOT / folder).rglob("*.py")):
+    for path in python_files(folder):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module == module:
                 found += [f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}" for alias in node.names]
@@ -72,7 +81,7 @@ def names_imported(folder: str, module: str) -> list[str]:
 def test_flows_write_the_warehouse_only_through_kbetl_runs():
     """No flow opens a run or calls a loader itself: of the run skeleton, a flow takes the writer's slot and
     installs its guard (flows/writer.py), nothing else."""
-    assert offending("flows", "kbetl.sources.recaps.load", "kbetl.sources.report_api.load",
+    assert offending("flows", "kbetl.warehouse.load_recaps", "kbetl.warehouse.load_reports",
                      "kbetl.warehouse.transform") == []
     assert names_imported("flows", "kbetl.sources.report_api") == []
     taken = {line.rsplit(" ", 1)[1] for line in names_imported("flows", "kbetl.warehouse.run")}
@@ -81,13 +90,18 @@ def test_flows_write_the_warehouse_only_through_kbetl_runs():
         "flows/writer.py"]
 
 
-def test_the_sources_reach_the_warehouse_no_more_than_they_did():
-    """Issue 22 removes these crossings (a source hands the warehouse a package and never imports it); until
-    then no new one is added: only the loaders write through the run, and recap staging reads loaded hashes."""
-    crossing = {file for file, _, name, _ in imports("kbetl/sources")
-                if name == "kbetl.warehouse" or name.startswith("kbetl.warehouse.")}
-    assert crossing <= {"kbetl/sources/recaps/load.py", "kbetl/sources/recaps/stage.py",
-                        "kbetl/sources/report_api/load.py"}, crossing
+def test_the_warehouse_takes_from_the_sources_only_what_they_hand_it():
+    """The loaders read what a source staged (its dataclasses), and the daily contract runs where the year's
+    records are staged: nothing else of a source's code."""
+    taken = {line.split(":")[0].rsplit("/", 1)[1] + " " + line.rsplit(" ", 1)[1]
+             for folder in ("kbetl/warehouse",) for module in {name for _, _, name, _ in imports(folder)
+                                                               if name.startswith("kbetl.sources.")}
+             for line in names_imported(folder, module)}
+    assert taken == {"load_recaps.py ValidatedRecap", "load_recaps.py StagedFile", "load_recaps.py shown_name",
+                     "load_recaps.py stored_name", "load_reports.py ProvincePull", "load_reports.py Export",
+                     "load_reports.py source_name", "load_reports.py ContractError",
+                     "load_reports.py contract_types", "load_reports.py failed_records",
+                     "load_reports.py no_problems"}, taken
 
 
 def callers(name: str, folders: tuple[str, ...]) -> list[str]:

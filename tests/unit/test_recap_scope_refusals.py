@@ -14,6 +14,7 @@ from tests.helpers.recap_files import (
     write_users_by_method,
 )
 
+
 def validate(*args: str):
     return CliRunner().invoke(cli, ["validate", *args])
 

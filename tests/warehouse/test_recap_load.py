@@ -6,8 +6,8 @@ import pytest
 
 import kbetl.sources.recaps.stage as stage
 from kbetl import runs
-from kbetl.sources.recaps import load
-from kbetl.warehouse.database import WriteFailed
+from kbetl.warehouse import load_recaps as load
+from kbetl.warehouse.database import WriteFailed, connect
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 from tests.helpers.warehouse import SAMPLE_DIR, ingest, marts_snapshot, query
 
@@ -84,14 +84,22 @@ def test_folder_ingest_finds_csv_and_xlsx(tmp_path, db):
     assert [r.file_name for r in ingest(db, folder).results] == [BENGKULU_2022.name, KALSEL_2022.name]
 
 
-def test_files_already_in_the_warehouse_are_not_extracted_again(db, tmp_path):
-    from kbetl.sources.recaps.stage import loaded_hashes, stage_recap
+def hashes_loaded(db) -> frozenset[str]:
+    con = connect(db)
+    try:
+        return load.loaded_hashes(con)
+    finally:
+        con.close()
 
-    assert loaded_hashes(db) == frozenset()
+
+def test_files_already_in_the_warehouse_are_not_extracted_again(db, tmp_path):
+    from kbetl.sources.recaps.stage import stage_recap
+
+    assert hashes_loaded(db) == frozenset()
     ingest(db, BENGKULU_2022)
     changed = tmp_path / "17_bengkulu.csv"
     changed.write_bytes(BENGKULU_2022.read_bytes() + b"\r\n")
-    known = loaded_hashes(db)
+    known = hashes_loaded(db)
     assert stage_recap(BENGKULU_2022, loaded=known).unchanged
     assert stage_recap(changed, loaded=known).recap is not None
 

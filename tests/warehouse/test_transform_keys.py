@@ -7,9 +7,9 @@ from functools import partial
 import pytest
 
 import kbetl.warehouse.run as skeleton
-from kbetl.sources.recaps.load import load_staged
 from kbetl.sources.recaps.stage import stage_recap
 from kbetl.warehouse.database import SQL_DIR, connect
+from kbetl.warehouse.load_recaps import load_staged
 from kbetl.warehouse.reference import load_reference
 from kbetl.warehouse.run import warehouse_run
 from kbetl.warehouse.transform import GrainViolated, discover_models, run_transforms

@@ -5,14 +5,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
 from kbetl import progress
 from kbetl.sources.recaps.check import ValidatedRecap, validate_recap
 from kbetl.sources.recaps.grid import UnreadableFile, shown_name
 from kbetl.sources.recaps.read import RecapStructureError, check_file_size, read_recap
-from kbetl.warehouse.database import connect
 
 RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # spreadsheets kbetl does not read: found in a folder, each is refused saying why, as when it is given directly
@@ -63,19 +61,6 @@ def stage_each(paths: list[Path], year: int | None = None, region: str | None = 
     progress.emit("files_found", count=len(files))
     for path in files:
         yield _staged(stage_recap(path, year, region, loaded, kind=kind))
-
-
-def loaded_hashes(db_path: Path) -> frozenset[str]:
-    """Content hashes of the recap files the warehouse already holds (none if it does not exist yet)."""
-    if not db_path.exists():
-        return frozenset()
-    con = connect(db_path, read_only=True)  # held read-write by another process: WarehouseLocked
-    try:
-        return frozenset(h for (h,) in con.execute("select file_sha256 from audit.recap_submissions").fetchall())
-    except duckdb.CatalogException:
-        return frozenset()
-    finally:
-        con.close()
 
 
 def stage_recap(path: Path, year: int | None = None, region: str | None = None,

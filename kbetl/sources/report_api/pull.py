@@ -3,7 +3,7 @@
 A province comes as its register and targets (JSON) and its records: the Parquet export of the window
 when the API has one (landed on disk, named by its hash), else the JSON pages, decoded here to the
 contract's types. The records are checked against the contract where they are loaded
-(kbetl.sources.report_api.load). A province whose pull fails (after the client's retries) comes back marked failed
+(kbetl.warehouse.load_reports). A province whose pull fails (after the client's retries) comes back marked failed
 with nothing to load; the others are unaffected.
 """
 

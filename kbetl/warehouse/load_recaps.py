@@ -1,4 +1,5 @@
-"""Writing recap files to the working database: landed bytes, accepted rows, quarantine, findings.
+"""The loader of staged recap files (what the recaps source hands the warehouse; read back from its package
+when it was made elsewhere): landed bytes, accepted rows, quarantine, findings written to the working database.
 
 Each file loads in one transaction: it is all there or none of it is. A file whose bytes have landed
 before is not loaded again, so re-ingesting changes nothing. A new version of a recap scope that lacks a
@@ -11,15 +12,16 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from kbetl.sources.recaps.check import METHODS, ValidatedRecap
+from kbetl.sources.recaps.check import ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name, stored_name
 from kbetl.sources.recaps.stage import StagedFile
 from kbetl.warehouse.database import mark_stale, rollback
 from kbetl.warehouse.run import FileLoad, Run, now
 from schemas.audit import FINDINGS, QUARANTINE
+from schemas.methods import METHOD_CODES
 
 ROW_COLUMNS = ["source_row", "is_total_row", "region_code", "region_name", "region_name_reported",
-               "target", *METHODS, "total", "achieved", "pct", "report_year",
+               "target", *METHOD_CODES, "total", "achieved", "pct", "report_year",
                "scope_code"]
 
 
@@ -37,6 +39,11 @@ def load_staged(run: Run, staged: list[StagedFile], replace: bool = False) -> li
             run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id, replace))
     run.refused += len(refused)
     return refused
+
+
+def loaded_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """Content hashes of the recap files the warehouse holds: staging skips those files unread."""
+    return frozenset(h for (h,) in con.execute("select file_sha256 from audit.recap_submissions").fetchall())
 
 
 def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:

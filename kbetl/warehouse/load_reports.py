@@ -1,4 +1,6 @@
-"""Writing a campaign year's province pulls to the working database, in one transaction.
+"""The loader of province pulls (what the report API source hands
+the warehouse, read back from its package when it was made elsewhere): a
+campaign year's pulls written to the working database in one transaction.
 
 Each pull's responses land (once per content hash), its register and targets replace the earlier
 ones, and its records are staged in a temporary table; once all provinces are in, the contract is
