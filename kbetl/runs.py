@@ -9,6 +9,7 @@ its tasks in as `make`, and its task runner decides where they run (threads, or 
 Progress goes out as events (kbetl.progress), sent where packages are taken, for whoever shows it.
 """
 
+import hashlib
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
@@ -28,11 +29,12 @@ from kbetl.packages import (
 )
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, campaign_days_between
+from kbetl.sources.recaps.read import RecapStructureError, check_file_size
 from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
 from kbetl.warehouse import load_reports
 from kbetl.warehouse.database import WarehouseError
-from kbetl.warehouse.load_recaps import load_staged
+from kbetl.warehouse.load_recaps import load_staged, loaded_hashes
 from kbetl.warehouse.run import FileLoad, warehouse_run
 
 MAX_PARALLEL_PROVINCES = 8
@@ -133,23 +135,39 @@ def load_recaps(db_path: Path, staged: Iterable[StagedFile], command: str, param
 def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
                   command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
                   publish_to: Path | None = None, replace: bool = False, make: Make | None = None) -> IngestSummary:
-    """The files given (recursing into folders), each made a package, loaded in their order; a file whose
-    bytes are loaded already is counted unchanged. kind ('psa', 'current_users') overrides what the title and
-    headers say. By default each file is read only after the one before is loaded (memory does not grow with
-    their number)."""
+    """The files given (recursing into folders) loaded in their order, each made a package unless its bytes
+    are loaded already (then counted unchanged, unread). kind ('psa', 'current_users') overrides what the
+    title and headers say. By default each file is read only after the one before is loaded (memory does not
+    grow with their number)."""
     files = find_recap_files([Path(p) for p in paths])
     progress.emit("files_found", count=len(files))
-    landing = landing_dir(db_path)
-    packages = (make or partial(map, partial(recap_package, year=year, region=region, kind=kind,
-                                             landing=landing)))(files)
-    return load_recaps(db_path, _staged(packages), command, recap_parameters(paths, year, region, kind, replace),
-                       rebuild=rebuild, publish_to=publish_to, replace=replace)
+    make = make or partial(map, partial(recap_package, year=year, region=region, kind=kind,
+                                        landing=landing_dir(db_path)))
+    parameters = recap_parameters(paths, year, region, kind, replace)
+    with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
+        loaded = loaded_hashes(run.con)
+        unchanged = {path for path in files if _bytes_loaded(path, loaded)}
+        packages = iter(make([path for path in files if path not in unchanged]))
+        items = (StagedFile(path, unchanged=True) if path in unchanged else read_recap_package(next(packages))
+                 for path in files)
+        refused = load_staged(run, _taken(items), replace)
+    return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
 
 
-def _staged(packages: Iterable[Path]) -> Iterator[StagedFile]:
-    """Each package read back as the load takes it."""
-    for package in packages:
-        item = read_recap_package(package)
+def _bytes_loaded(path: Path, loaded: frozenset[str]) -> bool:
+    """A file whose bytes the warehouse holds is not made a package again; one that staging refuses unread
+    (over the size limit, unreadable) is left to staging to say so."""
+    if not loaded:
+        return False
+    try:
+        check_file_size(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest() in loaded
+    except (RecapStructureError, OSError):
+        return False
+
+
+def _taken(items: Iterable[StagedFile]) -> Iterator[StagedFile]:
+    for item in items:
         progress.emit("file_staged", path=item.path)
         yield item
 
