@@ -2,10 +2,10 @@
 
 A package is a folder holding `manifest.json` and the tables as Parquet (one file per table, named by where
 the table sits in the item: `recaps.0.accepted.parquet`) and response bodies as `.bin` files. The manifest
-says what the package is without reading a table: its source ('recap' | 'daily'), its scope (one entry per
-campaign year and region of the item), its version (the SHA-256 of the recap file, of the export or of the
-JSON responses), its status, its rows read / accepted / rejected / skipped with the reasons, its findings,
-and the item's structure (scalars inline, tables and bodies by file name) from which the item is rebuilt.
+says what the package is without reading a table, as its source says it (kbetl.sources.recaps.manifest,
+kbetl.sources.report_api.manifest: source, status, scope, version, rows with their reasons, findings), with
+the format, the tables and their rows, and the item's structure (scalars inline, tables and bodies by file
+name) from which the item is rebuilt.
 
 A package is built in a hidden folder and made visible by one rename, so a reader sees all of it or nothing;
 a folder without a manifest or still hidden is refused. Reading one never runs a source's code: only the
@@ -14,22 +14,21 @@ machines on a cluster (a shared location, $KBETL_LANDING) as paths, never as Dat
 """
 
 import dataclasses
-import hashlib
 import json
 import os
 import shutil
 import uuid
-from collections import Counter
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 
 from kbetl.sources.recaps.check import ValidatedRecap
-from kbetl.sources.recaps.grid import stored_name
+from kbetl.sources.recaps.manifest import recap_manifest
 from kbetl.sources.recaps.read import RecapExtract, UnusedColumn
 from kbetl.sources.recaps.stage import StagedFile
 from kbetl.sources.report_api.client import Export, Landing
+from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import ProvincePull
 
 FORMAT = 1
@@ -50,7 +49,7 @@ def shared_landing() -> Path | None:
 
 
 def write_recap_package(item: StagedFile, parent: Path) -> Path:
-    return _write(item, recap_manifest(item), parent / "recaps")
+    return _write(item, {"format": FORMAT, **recap_manifest(item)}, parent / "recaps")
 
 
 def read_recap_package(path: Path) -> StagedFile:
@@ -58,7 +57,7 @@ def read_recap_package(path: Path) -> StagedFile:
 
 
 def write_pull_package(pull: ProvincePull, parent: Path) -> Path:
-    return _write(pull, pull_manifest(pull), parent / "pulls")
+    return _write(pull, {"format": FORMAT, **pull_manifest(pull)}, parent / "pulls")
 
 
 def read_pull_package(path: Path) -> ProvincePull:
@@ -69,51 +68,6 @@ def read_manifest(path: Path) -> dict:
     """The manifest of a finished package, without its item's structure."""
     manifest = _manifest(Path(path))
     return {key: value for key, value in manifest.items() if key != "item"}
-
-
-def recap_manifest(item: StagedFile) -> dict:
-    """What a staged recap file is: one scope per part (year, kind, parent region); version: the file's hash."""
-    recaps = item.recaps
-    status = "unchanged" if item.unchanged else "refused" if item.refused is not None else "staged"
-    rejected = Counter()
-    for recap in recaps:
-        rejected.update(recap.quarantine.drop_duplicates(["source_row", "check_name"])["check_name"])
-    return {
-        "format": FORMAT, "source": "recap", "status": status, "name": stored_name(item.path.name),
-        "scope": [{"year": r.campaign_year, "region": r.parent_code, "kind": r.kind} for r in recaps],
-        "version": recaps[0].extract.sha256 if recaps else None,
-        "rows": {"read": item.rows_read, "accepted": sum(r.rows_accepted for r in recaps),
-                 "rejected": sum(r.rows_rejected for r in recaps), "skipped": item.rows_skipped},
-        "reasons": {"rejected": dict(sorted(rejected.items())),
-                    "skipped": dict(sorted(Counter(why for _, why, _ in
-                                                   (recaps[0].extract.skipped_rows if recaps else [])).items()))},
-        "findings": sum(len(r.findings) for r in recaps),
-        "refused": item.refused,
-    }
-
-
-def pull_manifest(pull: ProvincePull) -> dict:
-    """What a province pull is: its year, province and days; version: the export's hash, or the hash of its
-    JSON responses' hashes. Its records are checked against the contract when the year's pulls load, so the
-    rows rejected here are those the source could not decode."""
-    undecodable = pull.undecodable
-    rejected = (Counter(undecodable.drop_duplicates(["file_sha256", "source_row", "check_name"])["check_name"])
-                if not undecodable.empty else Counter())
-    rows_rejected = len(undecodable[["file_sha256", "source_row"]].drop_duplicates()) if not undecodable.empty else 0
-    responses = sorted(landing.sha256 for landing in pull.landings)
-    version = (pull.export.sha256 if pull.export else
-               hashlib.sha256("\n".join(responses).encode()).hexdigest() if responses else None)
-    return {
-        "format": FORMAT, "source": "daily", "status": pull.status, "name": pull.province_code,
-        "scope": [{"year": pull.campaign_year, "region": pull.province_code,
-                   "days": [min(pull.days).isoformat(), max(pull.days).isoformat()] if pull.days else []}],
-        "version": version,
-        "rows": {"read": pull.records_in, "accepted": pull.records_in - rows_rejected, "rejected": rows_rejected,
-                 "skipped": 0},
-        "reasons": {"rejected": dict(sorted(rejected.items())), "skipped": {}},
-        "findings": 0,
-        "refused": pull.error,
-    }
 
 
 def _write(obj, manifest: dict, parent: Path) -> Path:

@@ -103,6 +103,26 @@ create table if not exists audit.refused_files (
     refused_at    timestamptz not null
 );
 
+-- Lineage: one row per staged recap file or province pull a run was handed, as its source described it (its
+-- package's manifest: kbetl.sources.recaps.manifest, kbetl.sources.report_api.manifest). What the warehouse
+-- then did with it is in recap_submissions / refused_files / api_pulls, joined on run_id and version or name.
+create table if not exists audit.packages (
+    run_id          varchar not null,
+    source          varchar not null,   -- 'recap' or 'daily'
+    name            varchar not null,   -- the file as stored, or the province
+    version         varchar,            -- SHA-256 of the file, or of the export (of the responses' hashes)
+    status          varchar not null,   -- 'staged' | 'unchanged' | 'refused' (recap); 'pulled' | 'failed'
+    scope           json not null,      -- [{year, region, kind | days}], one per part
+    rows_read       integer not null,
+    rows_accepted   integer not null,
+    rows_rejected   integer not null,
+    rows_skipped    integer not null,
+    reasons         json not null,      -- {rejected: {check: rows}, skipped: {why: rows}}
+    findings        integer not null,
+    refused         varchar,            -- why the file was refused or the pull failed
+    received_at     timestamptz not null
+);
+
 create table if not exists audit.runs (
     run_id            varchar not null,
     command           varchar not null,

@@ -14,8 +14,10 @@ import pandas as pd
 
 from kbetl.sources.recaps.check import ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name, stored_name
+from kbetl.sources.recaps.manifest import recap_manifest
 from kbetl.sources.recaps.stage import StagedFile
 from kbetl.warehouse.database import mark_stale, rollback
+from kbetl.warehouse.lineage import record_package
 from kbetl.warehouse.run import FileLoad, Run, now
 from schemas.audit import FINDINGS, QUARANTINE
 from schemas.methods import METHOD_CODES
@@ -30,13 +32,16 @@ def load_staged(run: Run, staged: list[StagedFile], replace: bool = False) -> li
     replaces every earlier version of its scopes, and the regions only they had are dropped."""
     refused = []
     for item in staged:
+        manifest = recap_manifest(item)
         if item.unchanged:
+            record_package(run.con, run.id, manifest)
             run.files.append(FileLoad(shown_name(item.path.name), "unchanged", 0, 0, 0))
         elif item.recap is None:
             record_refused(run.con, stored_name(item.path.name), None, item.refused, run.id)
+            record_package(run.con, run.id, manifest)
             refused.append(item)
         else:
-            run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id, replace))
+            run.files.append(load_recap(run.con, item.recaps, item.path.resolve(), run.id, manifest, replace))
     run.refused += len(refused)
     return refused
 
@@ -52,14 +57,17 @@ def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
 
 
 def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], source_path: Path,
-               run_id: str, replace: bool = False) -> FileLoad:
-    """One file, all its parts (one per year and parent region), in one transaction."""
+               run_id: str, manifest: dict, replace: bool = False) -> FileLoad:
+    """One file, all its parts (one per year and parent region), in one transaction, with its manifest (what
+    its source said of it) in audit.packages."""
     extract = recaps[0].extract
     if already_loaded(con, extract.sha256):
+        record_package(con, run_id, manifest)
         return _replacing_afterwards(con, recaps) if replace else FileLoad(extract.file_name, "unchanged", 0, 0, 0)
     loaded_at = now()
     con.execute("begin")
     try:
+        record_package(con, run_id, manifest)
         con.execute("insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?)",
                     [extract.sha256, stored_name(source_path.name), stored_name(source_path), len(extract.content),
                      extract.content, loaded_at, run_id])

@@ -19,8 +19,10 @@ import pandas as pd
 from kbetl.sources.report_api.check import ContractError, contract_types, failed_records, no_problems
 from kbetl.sources.report_api.client import Export
 from kbetl.sources.report_api.decode import source_name
+from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import ProvincePull
 from kbetl.warehouse.database import mark_stale, rollback
+from kbetl.warehouse.lineage import record_package
 from kbetl.warehouse.run import Run, now
 from schemas.audit import QUARANTINE
 
@@ -63,6 +65,7 @@ class DailyBatch:
         self.landed: list[tuple] = []  # JSON responses of the export pulls, written together too
         self.staged = 0
         self.days: set = set()
+        self.manifests: list[dict] = []  # what each pull's source said of it, recorded with the batch
         con.execute("begin")
         types = contract_types()
         con.execute(f"create or replace temp table {INCOMING} (position bigint, province_code varchar, "
@@ -73,6 +76,7 @@ class DailyBatch:
         """Stages a pull and returns it without its data (a failed one is only recorded)."""
         if pull.campaign_year != self.year:
             raise ValueError(f"a batch of {self.year} was given a pull of {pull.campaign_year}")
+        self.manifests.append(pull_manifest(pull))
         if pull.status != "failed":
             try:
                 self._stage(pull)
@@ -129,6 +133,7 @@ class DailyBatch:
             pull.records_accepted = pull.records_in - pull.records_rejected if pull.status != "failed" else 0
             pull.records_new = new
             _record_pull(con, pull, self.run_id)
+        record_package(con, self.run_id, *self.manifests)
         con.execute(f"drop table {INCOMING}; drop table daily_rejected; drop table daily_new")
         mark_stale(con, scope)
         con.execute("commit")

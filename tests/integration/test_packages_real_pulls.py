@@ -10,6 +10,7 @@ from devtools.report_api_server import Faults, running_server
 from kbetl import packages
 from kbetl.reference.tables import campaign_days
 from kbetl.sources.report_api.client import TOKEN_ENV
+from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import pull_one_province
 from tests.helpers.items import same
 
@@ -26,7 +27,7 @@ def test_a_province_pull_lands_and_reads_back_as_it_was(tmp_path, monkeypatch, f
     manifest = packages.read_manifest(written)
     back = packages.read_pull_package(written)
     same(pulled, back)
-    assert manifest == {**packages.pull_manifest(back), "tables": manifest["tables"]}
+    assert manifest == {**{"format": packages.FORMAT, **pull_manifest(back)}, "tables": manifest["tables"]}
     assert manifest["version"] == pulled.export.sha256 if pulled.export else len(manifest["version"]) == 64
     assert manifest["rows"]["read"] == pulled.records_in > 0
     assert not (tmp_path / "pulls").exists() or not any((tmp_path / "pulls").iterdir())

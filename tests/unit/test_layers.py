@@ -91,14 +91,15 @@ def test_flows_write_the_warehouse_only_through_kbetl_runs():
 
 
 def test_the_warehouse_takes_from_the_sources_only_what_they_hand_it():
-    """The loaders read what a source staged (its dataclasses), and the daily contract runs where the year's
-    records are staged: nothing else of a source's code."""
+    """The loaders read what a source staged (its dataclasses and its manifest), and the daily contract runs
+    where the year's records are staged: nothing else of a source's code."""
     taken = {line.split(":")[0].rsplit("/", 1)[1] + " " + line.rsplit(" ", 1)[1]
              for folder in ("kbetl/warehouse",) for module in {name for _, _, name, _ in imports(folder)
                                                                if name.startswith("kbetl.sources.")}
              for line in names_imported(folder, module)}
     assert taken == {"load_recaps.py ValidatedRecap", "load_recaps.py StagedFile", "load_recaps.py shown_name",
-                     "load_recaps.py stored_name", "load_reports.py ProvincePull", "load_reports.py Export",
+                     "load_recaps.py stored_name", "load_recaps.py recap_manifest", "load_reports.py ProvincePull",
+                     "load_reports.py Export", "load_reports.py pull_manifest",
                      "load_reports.py source_name", "load_reports.py ContractError",
                      "load_reports.py contract_types", "load_reports.py failed_records",
                      "load_reports.py no_problems"}, taken

@@ -11,8 +11,10 @@ import pandas as pd
 import pytest
 
 from kbetl import packages
+from kbetl.sources.recaps.manifest import recap_manifest
 from kbetl.sources.recaps.stage import find_recap_files, stage_recap
 from kbetl.sources.report_api.client import Export, Landing
+from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import ProvincePull
 from tests.helpers.items import same
 from tests.helpers.recap_files import worse_kalsel_resend
@@ -30,7 +32,7 @@ def test_a_staged_recap_with_rejected_rows_and_findings_reads_back_as_it_was(tmp
     back = packages.read_recap_package(written)
     same(staged, back)
     assert not written.exists(), "a package read is removed"
-    assert manifest == {**packages.recap_manifest(back), "tables": manifest["tables"]}
+    assert manifest == {**{"format": packages.FORMAT, **recap_manifest(back)}, "tables": manifest["tables"]}
     assert manifest["source"] == "recap" and manifest["status"] == "staged" and manifest["name"] == path.name
     assert manifest["version"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert manifest["scope"] == [{"year": 2024, "region": "63", "kind": "psa"}]
@@ -89,7 +91,7 @@ def test_a_province_pull_reads_back_as_it_was(tmp_path):
     back = packages.read_pull_package(written)
     same(pulled, back)
     assert back.export.path.read_bytes() == pulled.export.path.read_bytes()
-    assert manifest == {**packages.pull_manifest(back), "tables": manifest["tables"]}
+    assert manifest == {**{"format": packages.FORMAT, **pull_manifest(back)}, "tables": manifest["tables"]}
     assert manifest["source"] == "daily" and manifest["version"] == pulled.export.sha256
     assert manifest["scope"] == [{"year": 2024, "region": "17", "days": ["2024-06-15", "2024-06-16"]}]
     assert manifest["rows"] == {"read": 4, "accepted": 3, "rejected": 1, "skipped": 0}
