@@ -12,11 +12,12 @@ run: $(INSTALLED)
 # Tests run on every core (pytest-xdist), a file's tests on one worker so that what they share (a cluster,
 # a warehouse built for the module) is built once. (--dist loadgroup would let a file's tests be split, but
 # with pytest 9.2 xdist 3.8 cannot attach the group to a test and loadgroup runs as plain load.)
+# The files are handed out in collection order, which tests/conftest.py begins with the longest files.
 # TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= logical
 
 test: $(INSTALLED)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 unit: $(INSTALLED)
 	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests/unit

@@ -8,6 +8,10 @@ import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
+from tests.helpers.once import built_once
+
 GIB = 1 << 30
 TITLE = "REKAPITULASI HASIL PELAYANAN KB PROVINSI BENGKULU TAHUN 2022"
 
@@ -81,6 +85,17 @@ def xlsx_cell_bomb(path: Path, inflated: int = GIB) -> Path:
         yield ("</t></is></c>" + _cell(1500) + _cell(1200) + "</row>").encode()
 
     return write_xlsx_parts(path, chunks())
+
+
+def xlsx_bombs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The rows and cell bombs (a GiB each once inflated: seconds to compress), made once per test run for
+    the files that read them; each worker its own copy."""
+    def build(folder: Path) -> dict[str, str]:
+        return {"rows": xlsx_rows_bomb(folder / "rows_bomb.xlsx").name,
+                "cell": xlsx_cell_bomb(folder / "cell_bomb.xlsx").name}
+
+    folder, names = built_once(tmp_path_factory, "xlsx-bombs", build)
+    return {kind: folder / name for kind, name in names.items()}
 
 
 def xlsx_merged_bomb(path: Path, ref: str = "A1:XFD1048576") -> Path:

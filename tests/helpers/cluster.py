@@ -20,6 +20,10 @@ from kbetl.warehouse.database import PROJECT_DIR
 BIN = Path(sys.executable).parent
 SERVER_SCRIPT = PROJECT_DIR / "scripts" / "server.sh"
 POOL = "kbetl-writer"
+# Prefect's own polling, shortened for the tests (they are about what happens, not how soon a poll sees it):
+# a worker looks for new flow runs every 10 s by default (a deployment's run and then each of its child runs
+# waited for one), and the server frees the slots of expired leases (a killed writer's) every 15 s.
+QUICK_POLLS = {"PREFECT_WORKER_QUERY_SECONDS": "1", "PREFECT_SERVER_SERVICES_REPOSSESSOR_LOOP_SECONDS": "1"}
 
 
 def free_port() -> int:
@@ -68,7 +72,8 @@ class Cluster:
         self.env.update({"KBETL_SERVER_HOME": str(self.root / "server"), "KBETL_PG_PORT": str(ports["pg"]),
                          "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
                          "PREFECT_API_URL": self.api, "KBETL_DASK_ADDRESS": self.dask,
-                         "KBETL_LANDING": str(self.root / "landing"), "PREFECT_HOME": str(self.root / "client")})
+                         "KBETL_LANDING": str(self.root / "landing"), "PREFECT_HOME": str(self.root / "client"),
+                         **QUICK_POLLS})
         self.server_started = True
         started = self.server("start")
         assert started.returncode == 0, started.stdout + started.stderr
@@ -113,7 +118,15 @@ class Cluster:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def stop(self) -> None:
-        for process in reversed(list(self.processes.values())):
+        """All the processes told at once, then each waited for (up to its grace): one after another, each
+        Prefect worker could take its whole grace while the others had not yet been asked."""
+        running = [p for p in reversed(list(self.processes.values())) if p.poll() is None]
+        for process in running:
+            try:
+                os.killpg(process.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        for process in running:
             stop_group(process)
         if self.server_started:
             self.server("stop")

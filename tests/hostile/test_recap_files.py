@@ -11,7 +11,7 @@ import pytest
 
 from kbetl.sources.recaps import limits
 from kbetl.sources.recaps.stage import stage_recap
-from tests.helpers.bombs import big_csv, run_measured, xlsx_billion_laughs, xlsx_cell_bomb, xlsx_rows_bomb
+from tests.helpers.bombs import big_csv, run_measured, xlsx_billion_laughs, xlsx_bombs, xlsx_cell_bomb, xlsx_rows_bomb
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 
 KBETL = Path(sys.executable).parent / "kbetl"
@@ -73,12 +73,7 @@ def test_ingest_folder_loads_the_good_files_and_refuses_the_bad_ones(tmp_path):
 
 @pytest.fixture(scope="module")
 def bombs(tmp_path_factory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("bombs")
-    return {
-        "rows": xlsx_rows_bomb(folder / "rows_bomb.xlsx"),
-        "cell": xlsx_cell_bomb(folder / "cell_bomb.xlsx"),
-        "csv": big_csv(folder / "big.csv"),
-    }
+    return {**xlsx_bombs(tmp_path_factory), "csv": big_csv(tmp_path_factory.mktemp("bombs") / "big.csv")}
 
 
 def test_bombs_are_small_on_disk(bombs):

@@ -44,7 +44,9 @@ def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
         env = {**os.environ, "KBETL_PREFECT_PORT": str(port), "KBETL_PREFECT_HOME": str(home),
                "PREFECT_UI_ENABLED": "false", "KBETL_NIGHTLY_ARGS": "--provinces 17 --lookback-days 0",
                URL_ENV: report_api.base_url, TOKEN_ENV: "nightly-token", "KBETL_DB": str(db),
-               "KBETL_PUBLISHED": str(published)}
+               "KBETL_PUBLISHED": str(published),
+               # the served deployment looks for its runs every second (Prefect's 10 s default is only waiting)
+               "PREFECT_RUNNER_POLL_FREQUENCY": "1"}
         env.pop("PREFECT_API_URL", None)
         api = f"http://127.0.0.1:{port}/api"
         try:

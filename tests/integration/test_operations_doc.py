@@ -17,7 +17,7 @@ from devtools.report_api_server import running_server
 from kbetl.runs import backfill
 from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
-from tests.helpers.cluster import POOL, Cluster, free_port, new_cluster_root, wait_for
+from tests.helpers.cluster import POOL, QUICK_POLLS, Cluster, free_port, new_cluster_root, wait_for
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
 from tests.helpers.warehouse import SAMPLE_DIR, archive_of, query
 
@@ -79,7 +79,7 @@ def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_c
                "KBETL_SERVER_HOME": str(root / "server"), "KBETL_PG_PORT": str(free_port()),
                "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
                "KBETL_DB": str(root / "work.duckdb"), "KBETL_PUBLISHED": str(root / "published.duckdb"),
-               "PREFECT_HOME": str(root / "client"),
+               "PREFECT_HOME": str(root / "client"), **QUICK_POLLS,
                "MAKEFLAGS": "--assume-old=.venv/.installed"}  # the checkout is installed: make must not reinstall
     cluster = Cluster(root, machine)
     cluster.api = f"http://127.0.0.1:{ports['prefect']}/api"
@@ -145,7 +145,9 @@ def test_a_backfill_year_with_neither_recaps_nor_an_api_fails_in_a_sentence(tmp_
 
 
 def test_the_backfill_command_with_nothing_to_load_exits_1_with_the_sentence(tmp_path):
-    env = {**_environ(), "PREFECT_HOME": str(tmp_path / "prefect")}
+    # the tests' Prefect server (the sentence comes after Prefect starts; its temporary server only adds seconds)
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("KBETL_")},
+           "PREFECT_HOME": str(tmp_path / "prefect")}
     done = subprocess.run([Path(sys.executable).parent / "kbetl", "backfill", "--years", "2022", "--db",
                            str(tmp_path / "w.duckdb")], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 1, done.stdout + done.stderr
