@@ -1,16 +1,16 @@
-"""Where extracting and checking run: on this machine's threads (the default), or on a Dask cluster when
-$KBETL_DASK_ADDRESS names its scheduler. On a cluster, what crosses machines are files on the landing
-location every machine sees ($KBETL_LANDING): recap files, landed exports, validated Parquet; the load reads
-them on the writer host."""
+"""Where a flow's tasks run, the one thing that differs between one machine and a cluster: on this machine's
+threads (the default), or on a Dask cluster when $KBETL_DASK_ADDRESS names its scheduler, chosen when a flow
+run starts. On a cluster, what crosses machines are files on the landing location every machine sees
+($KBETL_LANDING): recap files, packages, exports; the load reads them on the writer host."""
 
 import os
 import socket
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from prefect.task_runners import TaskRunner
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from kbetl.packages import LANDING_ENV, shared_landing
+from kbetl.runs import MAX_PARALLEL_PROVINCES
 from kbetl.warehouse.database import WarehouseError
 
 DASK_ENV = "KBETL_DASK_ADDRESS"
@@ -27,11 +27,12 @@ def dask_address() -> str | None:
 
 
 def check_scheduler() -> None:
-    """When $KBETL_DASK_ADDRESS is set, its scheduler must accept a connection (within a few seconds):
-    checked before a run starts, so that a wrong address is one sentence naming the setting."""
+    """When $KBETL_DASK_ADDRESS is set, $KBETL_LANDING must be too and its scheduler must accept a connection
+    (within a few seconds): checked before a run starts, so that a wrong setting is one sentence naming it."""
     address = dask_address()
     if address is None:
         return
+    _shared_landing_set(address)
     try:
         parts = urlsplit(address if "://" in address else f"tcp://{address}")
         socket.create_connection((parts.hostname, parts.port or DASK_DEFAULT_PORT), SCHEDULER_CONNECT_S).close()
@@ -42,22 +43,32 @@ def check_scheduler() -> None:
                                    f"{DASK_ENV} agar semuanya berjalan di mesin ini.") from None
 
 
-def task_runner() -> TaskRunner | None:
-    """A flow's task runner, chosen when its module is imported: None keeps Prefect's default (threads)."""
+def _shared_landing_set(address: str) -> None:
+    if shared_landing() is None:
+        raise ScaleOutSettingError(f"{DASK_ENV}={address!r} diisi tetapi {LANDING_ENV} kosong: isi {LANDING_ENV} "
+                                   "dengan folder yang terlihat oleh setiap mesin klaster (hasil kerja "
+                                   "berpindah mesin sebagai berkas di sana), atau kosongkan " + DASK_ENV + ".")
+
+
+def task_runner() -> TaskRunner:
+    """The task runner for a flow run starting now: Dask when $KBETL_DASK_ADDRESS is set, else threads (at
+    most MAX_PARALLEL_PROVINCES: Prefect's own pool has no bound)."""
     address = dask_address()
     if address is None:
-        return None
+        return ThreadPoolTaskRunner(max_workers=MAX_PARALLEL_PROVINCES)
+    _shared_landing_set(address)
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=address)
 
 
-def cluster_landing() -> Path | None:
-    """The shared landing location when extracting runs on a Dask cluster; None on one machine."""
-    if dask_address() is None:
-        return None
-    landing = shared_landing()
-    if landing is None:
-        raise ScaleOutSettingError(f"{DASK_ENV} is set but {LANDING_ENV} is not: set it to a folder every "
-                                   "machine of the cluster sees (results cross machines as files there)")
-    return landing
+class RunnerOfTheRun(TaskRunner):
+    """A flow's task runner, chosen by `task_runner()` when each of its runs starts (Prefect runs a flow with
+    a duplicate of its runner), so that the setting of that moment counts, not the one when flows were
+    imported. It runs nothing itself."""
+
+    def duplicate(self) -> TaskRunner:
+        return task_runner()
+
+    def submit(self, task, parameters, wait_for=None, dependencies=None):
+        raise TypeError("a flow runs its tasks on the duplicate that RunnerOfTheRun.duplicate() chose")

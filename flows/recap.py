@@ -1,7 +1,6 @@
-"""Flow: recap files → each read, checked and loaded in turn (kbetl.runs) → models of the years touched, publish.
-
-On a Dask cluster ($KBETL_DASK_ADDRESS) each file is read and checked by a task of its own on the cluster,
-which lands the result as validated Parquet on the shared landing location; the load reads it here."""
+"""Flow: recap files → each made a package by a task of its own (read, checked, written to the landing
+location), where the flow's task runner puts it → loaded in one run (kbetl.runs) → models of the years
+touched, publish."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -9,49 +8,38 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
-from kbetl import packages, runs
+from kbetl import runs
 from kbetl.reports.run_summary import ingest_summary
-from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.warehouse.database import database_path
 from kbetl.warehouse.publish import published_path
 
 
 @task
-def stage_landed(path: str, year: int | None, region: str | None, kind: str | None, landing_dir: str) -> str:
-    """One file read and checked (on a cluster's worker), landed; returns where."""
-    return str(packages.write_recap_package(stage_recap(Path(path), year, region, kind=kind), Path(landing_dir)))
+def recap_package(path: str, year: int | None, region: str | None, kind: str | None, landing: str) -> str:
+    """One file read, checked and written as a package; returns where (a path, never the data)."""
+    return str(runs.recap_package(Path(path), year, region, kind, Path(landing)))
 
 
-def stage_on_cluster(paths: list[str], year: int | None, region: str | None, kind: str | None,
-                     landing_dir: Path) -> list[str]:
-    """Files already loaded are not skipped here (the working file is the writer host's): the load finds
-    their bytes and counts them unchanged. Returns where each file landed."""
-    files = [str(p) for p in find_recap_files([Path(p) for p in paths])]
-    landed = stage_landed.map(files, unmapped(year), unmapped(region), unmapped(kind), unmapped(str(landing_dir)))
-    return landed.result()
-
-
-def read_landed(landed: list[str]) -> Iterator[StagedFile]:
-    """Each landed file read back as the load takes it."""
-    return (packages.read_recap_package(Path(path)) for path in landed)
+def recap_packages(files: list[Path], year: int | None, region: str | None, kind: str | None,
+                   landing: Path) -> Iterator[Path]:
+    """Every file's task started at once; the packages given back in the files' order as each is made."""
+    futures = recap_package.map([str(f) for f in files], unmapped(year), unmapped(region), unmapped(kind),
+                                unmapped(str(landing)))
+    return (Path(future.result()) for future in futures)
 
 
 def ingest_files(db_path: Path, paths: list[Path | str], year: int | None = None, region: str | None = None,
                  command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
                  publish_to: Path | None = None, replace: bool = False) -> runs.IngestSummary:
-    """kbetl.runs.ingest_recaps (its arguments); on a Dask cluster each file is read and checked there first,
-    then loaded here."""
-    landing_dir = fanout.cluster_landing()
-    if landing_dir is None:
-        return runs.ingest_recaps(db_path, [Path(p) for p in paths], year, region, command, kind=kind,
-                                  rebuild=rebuild, publish_to=publish_to, replace=replace)
-    landed = stage_on_cluster([str(p) for p in paths], year, region, kind, landing_dir)
-    return runs.load_recaps(db_path, read_landed(landed), command,
-                            runs.recap_parameters(paths, year, region, kind, replace), rebuild=rebuild,
-                            publish_to=publish_to, replace=replace)
+    """kbetl.runs.ingest_recaps (its arguments) with each file's package made by a task of this flow run."""
+    def make(files: list[Path]) -> Iterator[Path]:
+        return recap_packages(files, year, region, kind, runs.landing_dir(db_path))
+
+    return runs.ingest_recaps(db_path, [Path(p) for p in paths], year, region, command, kind=kind, rebuild=rebuild,
+                              publish_to=publish_to, replace=replace, make=make)
 
 
-@flow(name="ingest-recaps", log_prints=True, task_runner=fanout.task_runner())
+@flow(name="ingest-recaps", log_prints=True, task_runner=fanout.RunnerOfTheRun())
 def ingest_recaps(paths: list[str], year: int | None = None, region: str | None = None,
                   db: str | None = None, publish_to: str | None = None, command: str = "ingest",
                   kind: str | None = None, replace: bool = False) -> runs.IngestSummary:

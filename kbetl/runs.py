@@ -1,23 +1,36 @@
 """The only orchestration: ingest recap files, pull daily reports, backfill a year, rebuild and publish.
 
-Each step is one run of the warehouse skeleton (kbetl.warehouse.run). Prefect drives the same functions
-(flows/): where a flow wants a step to be a task of its own (a province's pull, retried; a year of a
-backfill), it passes that task in as the step, so there is one code path with or without Prefect.
-Progress goes out as events (kbetl.progress) for whoever shows it.
+Each step has two halves. First its packages are made: each recap file read and checked, each province
+pulled, and the result written to the landing location (kbetl.packages: a folder per package); then they are
+loaded, in the order the step takes them, in one run of the warehouse skeleton (kbetl.warehouse.run). Who
+makes the packages is the caller's choice, the one difference between callers: by default here, recap files
+one at a time as the run takes them and provinces on MAX_PARALLEL_PROVINCES threads; a flow (flows/) passes
+its tasks in as `make`, and its task runner decides where they run (threads, or a Dask cluster).
+Progress goes out as events (kbetl.progress), sent where packages are taken, for whoever shows it.
 """
 
+import hashlib
+import shutil
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
-from contextvars import copy_context
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
 from kbetl import progress
+from kbetl.packages import (
+    read_pull_package,
+    read_recap_package,
+    shared_landing,
+    write_pull_package,
+    write_recap_package,
+)
 from kbetl.reference.regions import provinces_of
 from kbetl.reference.tables import campaign_days, campaign_days_between
-from kbetl.sources.recaps.stage import StagedFile, stage_each
+from kbetl.sources.recaps.read import RecapStructureError, check_file_size
+from kbetl.sources.recaps.stage import StagedFile, find_recap_files, stage_recap
 from kbetl.sources.report_api.pull import ProvincePull, pull_one_province
 from kbetl.warehouse import load_reports
 from kbetl.warehouse.database import WarehouseError
@@ -26,7 +39,9 @@ from kbetl.warehouse.run import FileLoad, warehouse_run
 
 MAX_PARALLEL_PROVINCES = 8
 
-PullOne = Callable[[str], ProvincePull]
+# Maps "make the package" over a step's inputs (recap files, provinces) and gives back, in the order they are
+# to be loaded, each package's path (or a province's failed pull, which has none).
+Make = Callable[[list], Iterable[Path | ProvincePull]]
 
 
 @dataclass
@@ -81,6 +96,32 @@ def pull_parameters(year: int, provinces: list[str], days: list[date], base_url:
     return {"year": year, "provinces": provinces, "days": [d.isoformat() for d in days], "base_url": base_url}
 
 
+# --- packages ---------------------------------------------------------------------------------------
+
+def landing_dir(db_path: Path) -> Path:
+    """Where packages wait until they are loaded: $KBETL_LANDING when set (a location every machine of a
+    cluster sees), else a folder beside the working file."""
+    return shared_landing() or db_path.parent / "landing"
+
+
+def recap_package(path: Path, year: int | None, region: str | None, kind: str | None, landing: Path) -> Path:
+    """One recap file read and checked (refused with its sentence if it must be), written as a package."""
+    return write_recap_package(stage_recap(Path(path), year, region, kind=kind), landing)
+
+
+def pull_package(base_url: str | None, year: int, province: str, days: list[date], landing: Path,
+                 deadline_at: float | None = None) -> Path | ProvincePull:
+    """One province pulled and written as a package, its export in a folder of its own under landing/exports
+    (runs of the same year at once must not share one: a load removes the export it loaded); the failed pull
+    itself when it failed (nothing written)."""
+    exports = landing / "exports" / uuid.uuid4().hex
+    pulled = pull_one_province(base_url, year, province, days, exports, deadline_at)
+    if pulled.status == "failed":
+        shutil.rmtree(exports, ignore_errors=True)
+        return pulled
+    return write_pull_package(pulled, landing)
+
+
 # --- recap files ------------------------------------------------------------------------------------
 
 def load_recaps(db_path: Path, staged: Iterable[StagedFile], command: str, parameters: dict | None = None, *,
@@ -93,43 +134,68 @@ def load_recaps(db_path: Path, staged: Iterable[StagedFile], command: str, param
 
 def ingest_recaps(db_path: Path, paths: list[Path], year: int | None = None, region: str | None = None,
                   command: str = "ingest", *, kind: str | None = None, rebuild: str = "touched",
-                  publish_to: Path | None = None, replace: bool = False) -> IngestSummary:
-    """Reads and checks the files (recursing into folders) one at a time inside the run, each loaded before
-    the next is read, skipping those whose bytes are loaded. kind ('psa', 'current_users') overrides what
-    the title and headers say."""
+                  publish_to: Path | None = None, replace: bool = False, make: Make | None = None) -> IngestSummary:
+    """The files given (recursing into folders) loaded in their order, each made a package unless its bytes
+    are loaded already (then counted unchanged, unread). kind ('psa', 'current_users') overrides what the
+    title and headers say. By default each file is read only after the one before is loaded (memory does not
+    grow with their number)."""
+    files = find_recap_files([Path(p) for p in paths])
+    progress.emit("files_found", count=len(files))
+    make = make or partial(map, partial(recap_package, year=year, region=region, kind=kind,
+                                        landing=landing_dir(db_path)))
     parameters = recap_parameters(paths, year, region, kind, replace)
     with warehouse_run(db_path, command, parameters, rebuild=rebuild, publish_to=publish_to) as run:
-        refused = load_staged(run, stage_each(paths, year, region, kind, loaded_hashes(run.con)), replace)
+        loaded = loaded_hashes(run.con)
+        unchanged = {path for path in files if _bytes_loaded(path, loaded)}
+        packages = iter(make([path for path in files if path not in unchanged]))
+        items = (StagedFile(path, unchanged=True) if path in unchanged else read_recap_package(next(packages))
+                 for path in files)
+        refused = load_staged(run, _taken(items), replace)
     return IngestSummary(run.id, db_path, run.status, run.files, refused, run.published)
+
+
+def _bytes_loaded(path: Path, loaded: frozenset[str]) -> bool:
+    """A file whose bytes the warehouse holds is not made a package again; one that staging refuses unread
+    (over the size limit, unreadable) is left to staging to say so."""
+    if not loaded:
+        return False
+    try:
+        check_file_size(path)
+        return hashlib.sha256(path.read_bytes()).hexdigest() in loaded
+    except (RecapStructureError, OSError):
+        return False
+
+
+def _taken(items: Iterable[StagedFile]) -> Iterator[StagedFile]:
+    for item in items:
+        progress.emit("file_staged", path=item.path)
+        yield item
 
 
 # --- daily facility reports -------------------------------------------------------------------------
 
-def landing_dir(db_path: Path) -> Path:
-    """Where exports land until they are loaded (their bytes are then kept in raw.api_responses)."""
-    return db_path.parent / "landing"
-
-
-def province_puller(base_url: str | None, year: int, days: list[date], db_path: Path) -> PullOne:
-    return partial(pull_one_province, base_url, year, days=days, landing_dir=landing_dir(db_path))
-
-
 def pull_reports(db_path: Path, year: int, provinces: list[str] | None = None, days: list[date] | None = None,
-                 base_url: str | None = None, command: str = "pull", *, pull_one: PullOne | None = None,
+                 base_url: str | None = None, command: str = "pull", *, make: Make | None = None,
                  rebuild: str = "touched", publish_to: Path | None = None) -> PullSummary:
     """Pulls the given days (default: the campaign window) of the given provinces (default: all on the
-    year's map), at most MAX_PARALLEL_PROVINCES at once, each loaded as it arrives (one writer)."""
+    year's map), each loaded as it arrives (one writer). By default at most MAX_PARALLEL_PROVINCES at once,
+    the first ones started before the run opens the working file."""
     provinces = provinces or provinces_of(year)
     days = days or campaign_days(year)
-    pull_one = pull_one or province_puller(base_url, year, days, db_path)
     parameters = pull_parameters(year, provinces, days, base_url)
-    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:
-        pulls = _as_they_come(pool, pull_one, provinces)  # the first pulls start while the run opens the file
+    pull_one = partial(pull_package, base_url, year, days=days, landing=landing_dir(db_path))
+    with ThreadPoolExecutor(max_workers=MAX_PARALLEL_PROVINCES) as pool:  # threads start only when used
+        packages = (make or partial(_as_they_come, pool, pull_one))(provinces)
+        exports = []
         try:
-            return load_pulls(db_path, pulls, command, parameters, rebuild=rebuild, publish_to=publish_to)
+            summary = load_pulls(db_path, _pulled(packages, exports), command, parameters, rebuild=rebuild,
+                                 publish_to=publish_to)
         except BaseException:
             pool.shutdown(wait=False, cancel_futures=True)  # the pulls not yet started never start
             raise
+    for folder in exports:  # loaded and committed: the loader has removed each export itself
+        shutil.rmtree(folder, ignore_errors=True)
+    return summary
 
 
 def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, parameters: dict | None = None, *,
@@ -140,24 +206,32 @@ def load_pulls(db_path: Path, pulls: Iterable[ProvincePull], command: str, param
     return PullSummary(run.id, loaded, run.published)
 
 
-def _as_they_come(pool: ThreadPoolExecutor, pull_one: PullOne, provinces: list[str]) -> Iterator[ProvincePull]:
-    """Pulls in completion order, never more than the pool's width in flight or waiting to be loaded. The
-    first ones are submitted at once (before the caller iterates: while it opens the working database).
-    Each runs in a copy of the caller's context, so that a Prefect task passed as pull_one knows its flow."""
+def _pulled(packages: Iterable[Path | ProvincePull], exports: list[Path]) -> Iterator[ProvincePull]:
+    """Each package read back as the load takes it; the folder of its export noted in exports."""
+    for package in packages:
+        pulled = package if isinstance(package, ProvincePull) else read_pull_package(package)
+        if pulled.export is not None:
+            exports.append(pulled.export.path.parent)
+        progress.emit("province_pulled", pull=pulled)
+        yield pulled
+
+
+def _as_they_come(pool: ThreadPoolExecutor, pull_one: Callable[[str], Path | ProvincePull],
+                  provinces: list[str]) -> Iterator[Path | ProvincePull]:
+    """Pulls in completion order, never more than MAX_PARALLEL_PROVINCES in flight or waiting to be loaded.
+    The first ones are submitted at once (before the caller iterates: while it opens the working database)."""
     queue, pending = list(provinces), set()
 
     def fill() -> None:
         while queue and len(pending) < MAX_PARALLEL_PROVINCES:
-            pending.add(pool.submit(copy_context().run, pull_one, queue.pop(0)))
+            pending.add(pool.submit(pull_one, queue.pop(0)))
 
-    def completed() -> Iterator[ProvincePull]:
+    def completed() -> Iterator[Path | ProvincePull]:
         nonlocal pending
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                pulled = future.result()
-                progress.emit("province_pulled", pull=pulled)
-                yield pulled
+                yield future.result()
             fill()
 
     fill()

@@ -13,7 +13,7 @@ class ProgressView:
         self.label = label
         self.interactive = sys.stderr.isatty() if interactive is None else interactive
         self.bars: dict[str, tqdm] = {}
-        tqdm.monitor_interval = 0  # no monitor thread: recap files are staged in forked workers
+        tqdm.monitor_interval = 0  # no monitor thread of tqdm's own beside the run
 
     def __call__(self, event: str, fields: dict) -> None:
         handler = getattr(self, f"_on_{event}", None)

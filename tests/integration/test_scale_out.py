@@ -141,7 +141,7 @@ def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals
                          and e, 30, "the workers' events")
     assert set(executors.values()) == {"worker-a", "worker-b"}, executors
 
-    extracting = [t for t in stream if "pull_landed" in str(t["key"]) or "stage_landed" in str(t["key"])]
+    extracting = [t for t in stream if "pull_package" in str(t["key"]) or "recap_package" in str(t["key"])]
     assert len(extracting) == len(YEARS) * len(PROVINCES) * 2, [t["key"] for t in stream]
     assert len({t["worker"] for t in extracting}) == 2, "extract tasks ran on both Dask workers"
 

@@ -144,3 +144,35 @@ def test_every_module_says_in_its_first_line_what_it_is():
             if not docstring or not docstring.strip():
                 missing.append(str(path.relative_to(ROOT)))
     assert missing == []
+
+
+def references(folder: str, names: set[str]) -> list[str]:
+    """'file:function name' for every name, attribute or string constant among names under a folder."""
+    found = []
+
+    def visit(node: ast.AST, where: str, path: Path) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(child, child.name, path)
+                continue
+            named = (getattr(child, "id", None) or getattr(child, "attr", None)
+                     or (child.value if isinstance(child, ast.Constant) and isinstance(child.value, str) else None))
+            if named in names:
+                found.append(f"{path.relative_to(ROOT)}:{where} {named}")
+            visit(child, where, path)
+
+    for path in sorted((ROOT / folder).rglob("*.py")):
+        visit(ast.parse(path.read_text(), str(path)), "<module>", path)
+    return found
+
+
+def test_flows_hold_no_branch_on_where_they_run():
+    """One path (issue 22): a flow maps its tasks and loads what they made, the same on one machine and on a
+    cluster. Only the task-runner choice (flows/fanout.py) reads the cluster's settings; no flow asks them."""
+    settings = {"dask_address", "cluster_landing", "shared_landing", "DASK_ENV", "LANDING_ENV",
+                "KBETL_DASK_ADDRESS", "KBETL_LANDING"}
+    choice = {f"flows/fanout.py:{where}" for where in ("<module>", "dask_address", "check_scheduler",
+                                                       "_shared_landing_set", "task_runner")}
+    asking = [line for line in references("flows", settings) if line.split(" ")[0] not in choice]
+    assert asking == []
+    assert any(line.startswith("flows/fanout.py:task_runner dask_address") for line in references("flows", settings))

@@ -112,7 +112,7 @@ def test_ingest_reads_each_file_only_after_the_one_before_is_loaded(db, tmp_path
         shutil.copy(BENGKULU_2022 if name.startswith("a") else KALSEL_2022, folder / name)
     events = []
     real_stage, real_load = stage.stage_recap, load.load_recap
-    monkeypatch.setattr(stage, "stage_recap", lambda path, *a, **k: events.append(("read", path.name))
+    monkeypatch.setattr(runs, "stage_recap", lambda path, *a, **k: events.append(("read", path.name))
                         or real_stage(path, *a, **k))
     monkeypatch.setattr(load, "load_recap", lambda con, recaps, path, *a: events.append(("load", path.name))
                         or real_load(con, recaps, path, *a))

@@ -1,13 +1,8 @@
-"""Staging recap files: finding them, and reading and checking each (no warehouse), on every core."""
+"""Staging recap files: finding them, and reading and checking each (no warehouse)."""
 
 import hashlib
-import multiprocessing
-import os
-import threading
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -91,19 +86,6 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         text = " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
         return StagedFile(path, refused=f"{shown_name(path.name)}: {UNEXPECTED} ({text}); kirim berkas ini kepada "
                                         "pengelola kbetl")
-
-
-def stage_recaps(paths: list[Path], year: int | None = None, region: str | None = None,
-                 loaded: frozenset[str] = frozenset(), kind: str | None = None) -> list[StagedFile]:
-    """Stages many files on every core: each takes ~0.1 s of pandas and Pandera, independent of the others.
-    Workers are forked (cheap: kbetl is already imported), so only from a process with no other thread
-    (a fork copies locks that other threads may hold); otherwise the files are staged one by one."""
-    workers = min(os.cpu_count() or 1, len(paths) // 8)
-    one = partial(stage_recap, year=year, region=region, loaded=loaded, kind=kind)
-    if workers < 2 or threading.active_count() > 1:
-        return [_staged(one(p)) for p in paths]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [_staged(item) for item in pool.map(one, paths, chunksize=4)]
 
 
 def _staged(item: StagedFile) -> StagedFile:
