@@ -80,7 +80,7 @@ def _write(obj, manifest: dict, parent: Path) -> Path:
         item = _encode(obj, building, [], files)
         manifest = {**manifest, "tables": {n: rows for n, rows in files.items() if rows is not None},
                     "item": item}
-        (building / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1))
+        (building / MANIFEST).write_text(json.dumps(manifest, indent=1))
         final = parent / name
         os.replace(building, final)
     except BaseException:

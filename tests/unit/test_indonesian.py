@@ -62,6 +62,24 @@ def test_the_library_leaves_pandas_string_storage_as_pandas_sets_it(tmp_path):
     assert pd.options.mode.string_storage == "auto"
 
 
+def test_files_staged_on_several_threads_at_once_leave_the_string_storage_as_it_was(tmp_path):
+    """A flow's tasks stage files on threads: the setting each changes for itself is the process's."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from kbetl.sources.recaps.stage import stage_recap
+
+    paths = []
+    for number in range(16):
+        path = tmp_path / str(number) / "16_sumatera_selatan.csv"
+        path.parent.mkdir()
+        path.write_text("REKAPITULASI PSA PROVINSI SUMATERA SELATAN TAHUN 2024\nNo;Kabupaten/Kota;Sasaran;Capaian\n1;Kota Palembang;1.000;900\n")
+        paths.append(path)
+    with ThreadPoolExecutor(8) as pool:
+        staged = list(pool.map(stage_recap, paths))
+    assert all(item.recap is not None for item in staged)
+    assert pd.options.mode.string_storage == "auto"
+
+
 def test_a_float_of_any_size_is_written_out_the_indonesian_way():
     # a cell may hold any float: its exact value has up to 309 digits before the comma
     assert id_number(-1.0000000000000005e24, 4, trim=True) == "-1.000.000.000.000.000.520.093.696"

@@ -1,6 +1,7 @@
 """Staging recap files: finding them, and reading and checking each (no warehouse)."""
 
 import hashlib
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +16,7 @@ from kbetl.sources.recaps.read import RecapStructureError, check_file_size, read
 RECAP_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 # spreadsheets kbetl does not read: found in a folder, each is refused saying why, as when it is given directly
 OTHER_SPREADSHEETS = (".xls", ".ods")
+_STRING_STORAGE = threading.Lock()
 UNEXPECTED = "tidak dapat dibaca karena galat di dalam kbetl"
 
 
@@ -74,8 +76,10 @@ def stage_recap(path: Path, year: int | None = None, region: str | None = None,
         if loaded and path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() in loaded:
             return StagedFile(path, unchanged=True)
         # pandas 3 stores strings in pyarrow when it is installed (ibis brings it); on the many small
-        # frames of a recap that is ~40% slower than Python storage (222 sample files: 26.2 s against 18.5 s)
-        with pd.option_context("mode.string_storage", "python"):
+        # frames of a recap that is ~40% slower than Python storage (222 sample files: 26.2 s against 18.5 s).
+        # The option is the process's: files staged on several threads at once (a flow's tasks) would each
+        # restore what another set, and leave it set; one at a time, each gives back what it found.
+        with _STRING_STORAGE, pd.option_context("mode.string_storage", "python"):
             return StagedFile(path, recaps=validate_recap(read_recap(path, year, region, kind)))
     except (RecapStructureError, UnreadableFile) as exc:
         return StagedFile(path, refused=str(exc))
