@@ -72,7 +72,8 @@ def test_files_staged_on_several_threads_at_once_leave_the_string_storage_as_it_
     for number in range(16):
         path = tmp_path / str(number) / "16_sumatera_selatan.csv"
         path.parent.mkdir()
-        path.write_text("REKAPITULASI PSA PROVINSI SUMATERA SELATAN TAHUN 2024\nNo;Kabupaten/Kota;Sasaran;Capaian\n1;Kota Palembang;1.000;900\n")
+        path.write_text("REKAPITULASI PSA PROVINSI SUMATERA SELATAN TAHUN 2024\n"
+                        "No;Kabupaten/Kota;Sasaran;Capaian\n1;Kota Palembang;1.000;900\n")
         paths.append(path)
     with ThreadPoolExecutor(8) as pool:
         staged = list(pool.map(stage_recap, paths))
