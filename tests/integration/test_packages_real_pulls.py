@@ -12,7 +12,7 @@ from kbetl.reference.tables import campaign_days
 from kbetl.sources.report_api.client import TOKEN_ENV
 from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import pull_one_province
-from tests.helpers.items import same
+from tests.helpers.items import read_from_files, same
 
 TOKEN = "package-token"
 
@@ -25,7 +25,7 @@ def test_a_province_pull_lands_and_reads_back_as_it_was(tmp_path, monkeypatch, f
     assert pulled.status == "pulled" and pulled.landings and bool(pulled.export) == (not faults.no_export)
     written = packages.write_pull_package(pulled, tmp_path)
     manifest = packages.read_manifest(written)
-    back = packages.read_pull_package(written)
+    back = read_from_files(packages.read_pull_package, written)
     same(pulled, back)
     assert manifest == {**{"format": packages.FORMAT, **pull_manifest(back)}, "tables": manifest["tables"]}
     assert manifest["version"] == pulled.export.sha256 if pulled.export else len(manifest["version"]) == 64

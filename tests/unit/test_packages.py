@@ -16,7 +16,7 @@ from kbetl.sources.recaps.stage import find_recap_files, stage_recap
 from kbetl.sources.report_api.client import Export, Landing
 from kbetl.sources.report_api.manifest import pull_manifest
 from kbetl.sources.report_api.pull import ProvincePull
-from tests.helpers.items import same
+from tests.helpers.items import read_from_files, same
 from tests.helpers.recap_files import worse_kalsel_resend
 from tests.helpers.warehouse import SAMPLE_DIR
 
@@ -29,7 +29,7 @@ def test_a_staged_recap_with_rejected_rows_and_findings_reads_back_as_it_was(tmp
     written = packages.write_recap_package(staged, tmp_path / "packages")
     manifest = packages.read_manifest(written)
     assert {p.name for p in written.iterdir()} == {"manifest.json", *manifest["tables"], "recaps.0.extract.content.bin"}
-    back = packages.read_recap_package(written)
+    back = read_from_files(packages.read_recap_package, written)
     same(staged, back)
     assert not written.exists(), "a package read is removed"
     assert manifest == {**{"format": packages.FORMAT, **recap_manifest(back)}, "tables": manifest["tables"]}
@@ -70,11 +70,22 @@ def province_pull(tmp_path) -> ProvincePull:
                         responses=3, records_in=4, seconds=1.5)
 
 
+def test_a_package_made_in_this_process_is_handed_over_in_memory_and_the_oldest_beyond_the_limit_from_files(
+        tmp_path):
+    staged = [stage_recap(path) for path in find_recap_files([SAMPLE_DIR / "2024"])[:packages._KEPT + 2]]
+    written = [packages.write_recap_package(item, tmp_path / "packages") for item in staged]
+    newest = packages.read_recap_package(written[-1])
+    assert newest is staged[-1] and not written[-1].exists(), "the item itself, and the package removed"
+    oldest = packages.read_recap_package(written[0])
+    assert oldest is not staged[0], "beyond the limit, read from its files"
+    same(staged[0], oldest)
+
+
 def test_a_province_pull_reads_back_as_it_was(tmp_path):
     pulled = province_pull(tmp_path)
     written = packages.write_pull_package(pulled, tmp_path / "packages")
     manifest = packages.read_manifest(written)
-    back = packages.read_pull_package(written)
+    back = read_from_files(packages.read_pull_package, written)
     same(pulled, back)
     assert back.export.path.read_bytes() == pulled.export.path.read_bytes()
     assert manifest == {**{"format": packages.FORMAT, **pull_manifest(back)}, "tables": manifest["tables"]}
@@ -95,7 +106,7 @@ def test_a_failed_pull_says_why_in_its_manifest(tmp_path):
 def test_a_package_is_read_only_as_what_it_is(tmp_path):
     written = packages.write_recap_package(stage_recap(find_recap_files([SAMPLE_DIR / "2022"])[0]), tmp_path)
     with pytest.raises(ValueError, match="holds a StagedFile, not a ProvincePull"):
-        packages.read_pull_package(written)
+        read_from_files(packages.read_pull_package, written)
 
 
 def test_a_package_whose_writing_did_not_finish_is_never_read(tmp_path, monkeypatch):
@@ -113,7 +124,7 @@ def test_a_package_whose_writing_did_not_finish_is_never_read(tmp_path, monkeypa
     for unfinished in (hidden, tmp_path / "recaps" / "no-manifest"):
         unfinished.mkdir(exist_ok=True)
         with pytest.raises(packages.IncompletePackage, match="not a finished package"):
-            packages.read_recap_package(unfinished)
+            read_from_files(packages.read_recap_package, unfinished)
         with pytest.raises(packages.IncompletePackage):
             packages.read_manifest(unfinished)
         assert unfinished.exists()
