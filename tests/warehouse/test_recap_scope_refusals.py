@@ -1,6 +1,6 @@
-"""A file is refused whole, with a sentence naming what contradicts what, rather than loaded under the
-wrong scope or kind (issue 19, observations 4 and 6): a --region the title or the rows contradict, a total
-row with none of its region rows, a file whose kind neither its title, its headers nor --kind tells."""
+"""Refused whole, in the warehouse too: a file whose --region the title or the rows contradict, whose total row
+has none of its region rows, or whose kind nothing tells loads nothing under a wrong scope or kind, says why in
+audit.refused_files or the quarantine, and leaves the marts as they were (issue 19, observations 4 and 6)."""
 
 import pytest
 from click.testing import CliRunner
