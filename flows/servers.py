@@ -13,8 +13,8 @@ _SERVER_APP = b"prefect.server.api.server:create_app"
 
 def stop_orphaned_servers() -> list[int]:
     """Stops (SIGTERM) the temporary Prefect servers of kbetl commands that are gone: a server whose
-    command was killed is re-parented and lives on. Linux (/proc) only; servers of live commands, and
-    servers kbetl did not start (`prefect server start`), are left alone. Says so, one line each."""
+    command was killed is re-parented and lives on. Linux (/proc) only; servers of live commands, of another
+    Prefect home, and servers kbetl did not start (`prefect server start`), are left alone. Says so, one line each."""
     stopped = []
     if not os.path.isdir("/proc"):
         return stopped
@@ -34,6 +34,8 @@ def stop_orphaned_servers() -> list[int]:
             continue
         if ppid == owner:  # its command is alive (a dead command's children are re-parented)
             continue
+        if environ.get(b"PREFECT_HOME") != os.fsencode(os.environ.get("PREFECT_HOME", "")):
+            continue  # another installation's (or another user's settings): its own commands stop it
         try:
             os.kill(int(entry.name), signal.SIGTERM)
         except OSError:
