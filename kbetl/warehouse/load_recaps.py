@@ -19,12 +19,14 @@ from kbetl.sources.recaps.stage import StagedFile
 from kbetl.warehouse.database import mark_stale, rollback
 from kbetl.warehouse.lineage import record_package
 from kbetl.warehouse.run import FileLoad, Run, now
-from schemas.audit import FINDINGS, QUARANTINE
+from schemas.audit import FINDING, PROBLEM
 from schemas.methods import METHOD_CODES
 
 ROW_COLUMNS = ["source_row", "is_total_row", "region_code", "region_name", "region_name_reported",
                "target", *METHOD_CODES, "total", "achieved", "pct", "report_year",
                "scope_code"]
+PART_COLUMNS = ["is_total_row", "report_year", "scope_code"]  # what the loader adds to a part's frames
+FRAME_COLUMNS = [column for column in ROW_COLUMNS if column not in PART_COLUMNS]
 
 
 def load_staged(run: Run, staged: list[StagedFile], replace: bool = False) -> list[StagedFile]:
@@ -51,9 +53,16 @@ def loaded_hashes(con: duckdb.DuckDBPyConnection) -> frozenset[str]:
     return frozenset(h for (h,) in con.execute("select file_sha256 from audit.recap_submissions").fetchall())
 
 
-def already_loaded(con: duckdb.DuckDBPyConnection, sha256: str) -> bool:
-    return con.execute("select count(*) from audit.recap_submissions where file_sha256 = ?",
-                       [sha256]).fetchall()[0][0] > 0
+# What loading a file depends on: whether its bytes were loaded before, the last load number, and whether the
+# scope of one of its parts has a version with rows already (only then can a part lack regions one had).
+FILE_STATE = """
+select exists (select 1 from audit.recap_submissions where file_sha256 = $sha256) as loaded,
+       (select coalesce(max(load_seq), 0) from audit.recap_submissions) as last_seq,
+       exists (select 1 from audit.recap_submissions
+               where rows_accepted > 0
+                 and list_contains($scopes, {'year': campaign_year, 'kind': report_kind, 'scope': scope_code}))
+           as versioned
+"""
 
 
 def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], source_path: Path,
@@ -61,7 +70,10 @@ def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], sou
     """One file, all its parts (one per year and parent region), in one transaction, with its manifest (what
     its source said of it) in audit.packages."""
     extract = recaps[0].extract
-    if already_loaded(con, extract.sha256):
+    loaded, last_seq, versioned = con.execute(FILE_STATE, {
+        "sha256": extract.sha256,
+        "scopes": [{"year": r.campaign_year, "kind": r.kind, "scope": r.parent_code} for r in recaps]}).fetchone()
+    if loaded:
         record_package(con, run_id, manifest)
         return _replacing_afterwards(con, recaps) if replace else FileLoad(extract.file_name, "unchanged", 0, 0, 0)
     loaded_at = now()
@@ -71,11 +83,8 @@ def load_recap(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], sou
         con.execute("insert into raw.landed_files values (?, ?, ?, ?, ?, ?, ?)",
                     [extract.sha256, stored_name(source_path.name), stored_name(source_path), len(extract.content),
                      extract.content, loaded_at, run_id])
-        missing = []
-        for number, recap in enumerate(recaps):
-            _insert_part(con, recap, loaded_at, run_id, replace, stored_name(source_path.name),
-                         skipped=0 if number else len(extract.skipped_rows))
-            missing += _missing_regions(con, recap, replace)
+        _insert_parts(con, recaps, last_seq, loaded_at, run_id, replace, stored_name(source_path.name))
+        missing = _missing_regions(con, recaps, replace) if versioned else []
         mark_stale(con, [recap.campaign_year for recap in recaps])
         con.execute("commit")
     except Exception:
@@ -96,7 +105,7 @@ def _replacing_afterwards(con: duckdb.DuckDBPyConnection, recaps: list[Validated
         marked = con.execute("update audit.recap_submissions set replaces_all = true where file_sha256 = ? "
                              "and rows_accepted > 0 and not coalesce(replaces_all, false)",
                              [extract.sha256]).fetchall()[0][0]
-        dropped = [sentence for recap in recaps for sentence in _missing_regions(con, recap, True)] if marked else []
+        dropped = _missing_regions(con, recaps, True) if marked else []
         mark_stale(con, [recap.campaign_year for recap in recaps])
         con.execute("commit")
     except Exception:
@@ -105,73 +114,87 @@ def _replacing_afterwards(con: duckdb.DuckDBPyConnection, recaps: list[Validated
     return FileLoad(extract.file_name, "unchanged", 0, 0, 0, dropped=tuple(dropped))
 
 
-def _insert_part(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, loaded_at, run_id: str,
-                 replace: bool, file_name: str, skipped: int) -> None:
-    """skipped: the file's rows skipped with a reason (title, header, blank, notes), counted on its first part."""
-    extract = recap.extract
-    rows = pd.concat([recap.accepted.assign(is_total_row=False), recap.parent_figures.assign(is_total_row=True)],
-                     ignore_index=True).assign(report_year=recap.campaign_year,
-                                                         scope_code=recap.parent_code)[ROW_COLUMNS]
-    next_seq = con.execute("select coalesce(max(load_seq), 0) + 1 from audit.recap_submissions").fetchall()[0][0]
-    con.execute("insert into audit.recap_submissions (file_sha256, load_seq, campaign_year, scope_code, row_level, "
-                "map_version, title, header_row, rows_accepted, rows_quarantined, findings, loaded_at, run_id, "
-                "report_kind, replaces_all, rows_read, rows_skipped) "
-                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [extract.sha256, next_seq, recap.campaign_year, recap.parent_code, recap.row_level,
-                 recap.map_version, extract.title, extract.header_row, len(rows), recap.rows_rejected,
-                 len(recap.findings), loaded_at, run_id, recap.kind, replace and len(rows) > 0,
-                 recap.rows_in + skipped, skipped])
-    _insert(con, "staging.recap_rows", rows.assign(file_sha256=extract.sha256), ["file_sha256", *ROW_COLUMNS])
-    _insert(con, "audit.quarantine",
-            recap.quarantine.assign(file_sha256=extract.sha256, file_name=file_name, run_id=run_id),
-            list(QUARANTINE))
-    _insert(con, "audit.findings",
-            recap.findings.assign(file_sha256=extract.sha256, file_name=file_name, run_id=run_id),
-            list(FINDINGS))
+def _insert_parts(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], last_seq: int, loaded_at,
+                  run_id: str, replace: bool, file_name: str) -> None:
+    """A file's parts, numbered on from last_seq: one statement per table. The file's rows skipped with a reason
+    (title, header, blank, notes) are counted on its first part."""
+    extract = recaps[0].extract
+    skipped = [len(extract.skipped_rows)] + [0] * (len(recaps) - 1)
+    con.executemany("insert into audit.recap_submissions (file_sha256, load_seq, campaign_year, scope_code, "
+                    "row_level, map_version, title, header_row, rows_accepted, rows_quarantined, findings, "
+                    "loaded_at, run_id, report_kind, replaces_all, rows_read, rows_skipped) "
+                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [[extract.sha256, last_seq + number, recap.campaign_year, recap.parent_code, recap.row_level, recap.map_version,
+                      extract.title, extract.header_row, recap.rows_accepted, recap.rows_rejected,
+                      len(recap.findings), loaded_at, run_id, recap.kind, replace and recap.rows_accepted > 0,
+                      recap.rows_in + skipped_here, skipped_here]
+                     for number, (recap, skipped_here) in enumerate(zip(recaps, skipped), start=1)])
+    source = {"file_sha256": extract.sha256}
+    _insert(con, "staging.recap_rows", source, FRAME_COLUMNS,
+            [(frame, {"is_total_row": is_total_row, "report_year": recap.campaign_year,
+                      "scope_code": recap.parent_code})
+             for recap in recaps
+             for frame, is_total_row in ((recap.accepted, False), (recap.parent_figures, True))])
+    source |= {"file_name": file_name, "run_id": run_id}
+    _insert(con, "audit.quarantine", source, list(PROBLEM), [(recap.quarantine, {}) for recap in recaps])
+    _insert(con, "audit.findings", source, list(FINDING), [(recap.findings, {}) for recap in recaps])
 
 
-# Regions (and the total row) of the scope's earlier versions since the last --replace that the version
-# just inserted does not carry: the file each was last reported in, newest first.
+# Per part of the file (a submission with rows), the regions (and the total row) of its scope's earlier versions
+# since the last --replace that this version does not carry: the file each was last reported in, newest first.
 MISSING_REGIONS = """
-with scope_versions as (
-    select file_sha256, load_seq, replaces_all
+with this_file as (
+    select campaign_year, report_kind, scope_code, load_seq
     from audit.recap_submissions
-    where campaign_year = $year and report_kind = $kind and scope_code = $scope and rows_accepted > 0
+    where file_sha256 = $sha256 and rows_accepted > 0
 ),
-this_version as (
-    select load_seq from scope_versions where file_sha256 = $sha256
+scope_versions as (
+    select t.campaign_year, t.report_kind, t.scope_code, s.file_sha256, s.load_seq, s.replaces_all
+    from this_file as t
+    join audit.recap_submissions as s using (campaign_year, report_kind, scope_code)
+    where s.rows_accepted > 0 and s.load_seq < t.load_seq
 ),
 earlier as (
-    select v.file_sha256, v.load_seq from scope_versions as v, this_version as t
-    where v.load_seq < t.load_seq
-      and v.load_seq >= coalesce((select max(load_seq) from scope_versions
-                                  where replaces_all and load_seq < t.load_seq), 0)
+    select v.* from scope_versions as v
+    where v.load_seq >= coalesce((select max(r.load_seq) from scope_versions as r
+                                  where r.replaces_all and r.campaign_year = v.campaign_year
+                                    and r.report_kind = v.report_kind and r.scope_code = v.scope_code), 0)
 ),
 earlier_rows as (
-    select r.is_total_row, r.region_code, r.region_name, r.region_name_reported,
-           arg_max(l.file_name, e.load_seq) as file_name
+    select e.campaign_year, e.report_kind, e.scope_code, r.is_total_row, r.region_code, r.region_name,
+           r.region_name_reported, arg_max(l.file_name, e.load_seq) as file_name
     from earlier as e
     join staging.recap_rows as r
-        on r.file_sha256 = e.file_sha256 and coalesce(r.report_year, $year) = $year
-        and coalesce(r.scope_code, $scope) = $scope
+        on r.file_sha256 = e.file_sha256 and coalesce(r.report_year, e.campaign_year) = e.campaign_year
+        and coalesce(r.scope_code, e.scope_code) = e.scope_code
     join raw.landed_files as l on l.file_sha256 = e.file_sha256
     group by all
 ),
 carried as (
     select * from earlier_rows as e
     where not exists (select 1 from staging.recap_rows as n
-                      where n.file_sha256 = $sha256 and n.report_year = $year and n.scope_code = $scope
-                        and n.is_total_row = e.is_total_row and n.region_code = e.region_code)
+                      where n.file_sha256 = $sha256 and n.report_year = e.campaign_year
+                        and n.scope_code = e.scope_code and n.is_total_row = e.is_total_row
+                        and n.region_code = e.region_code)
 )
-select is_total_row, region_name, region_name_reported, file_name from carried order by is_total_row, region_code
+select campaign_year, report_kind, scope_code, is_total_row, region_name, region_name_reported, file_name
+from carried
+order by campaign_year, report_kind, scope_code, is_total_row, region_code
 """
 
 
-def _missing_regions(con: duckdb.DuckDBPyConnection, recap: ValidatedRecap, replace: bool) -> list[str]:
-    """One sentence per region an earlier version of this part's scope had and this one lacks."""
+def _missing_regions(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], replace: bool) -> list[str]:
+    """One sentence per region an earlier version of a part's scope had and this part lacks, part by part."""
+    carried = {}
+    for year, kind, scope, *region in con.execute(MISSING_REGIONS, {"sha256": recaps[0].extract.sha256}).fetchall():
+        carried.setdefault((year, kind, scope), []).append(region)
+    return [sentence for recap in recaps
+            for sentence in _sentences(recap, carried.get((recap.campaign_year, recap.kind, recap.parent_code), []),
+                                       replace)]
+
+
+def _sentences(recap: ValidatedRecap, carried: list[tuple], replace: bool) -> list[str]:
     extract = recap.extract
-    carried = con.execute(MISSING_REGIONS, {"year": recap.campaign_year, "kind": recap.kind,
-                                            "scope": recap.parent_code, "sha256": extract.sha256}).fetchall()
     quarantined = set(recap.quarantine["source_row"])
     written = {_folded(name): row for row, name in zip(extract.rows["source_row"], extract.rows["region_name"])
                if row in quarantined}
@@ -195,9 +218,19 @@ def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str |
     con.execute("insert into audit.refused_files values (?, ?, ?, ?, ?)", [file_name, sha256, reason, run_id, now()])
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame, columns: list[str]) -> None:
-    if frame.empty:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, constants: dict, columns: list[str],
+            frames: list[tuple[pd.DataFrame, dict]]) -> None:
+    """The rows of the frames into table in one statement: each column of them bound as one list (a frame's dict
+    gives values of all its rows), constants the values of every row. A registered frame costs more to scan."""
+    frames = [(frame, values) for frame, values in frames if not frame.empty]
+    if not frames:
         return
-    con.register("batch", frame[columns])
-    con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from batch")
-    con.unregister("batch")
+    lists = {column: [] for column in [*columns, *frames[0][1]]}
+    for frame, values in frames:
+        for column in columns:
+            lists[column] += frame[column].to_numpy(dtype=object, na_value=None).tolist()
+        for column, value in values.items():
+            lists[column] += [value] * len(frame)
+    selected = [f"${name}" for name in constants] + [f"unnest(${name})" for name in lists]
+    con.execute(f"insert into {table} ({', '.join([*constants, *lists])}) select {', '.join(selected)}",
+                constants | lists)

@@ -47,8 +47,8 @@ def test_failure_while_loading_a_file_leaves_nothing_of_it(db, monkeypatch):
     before = raw_snapshot(db)
     real_insert = load._insert
 
-    def insert_then_fail(con, table, frame, columns):
-        real_insert(con, table, frame, columns)
+    def insert_then_fail(con, table, *rows):
+        real_insert(con, table, *rows)
         if table == "audit.findings":
             raise OSError("disk full")
 
