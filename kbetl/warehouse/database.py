@@ -130,6 +130,16 @@ def rollback(con: duckdb.DuckDBPyConnection) -> None:
         pass
 
 
+def insert_columns(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list],
+                   constants: dict | None = None) -> None:
+    """Rows into table in one statement: each column's values bound as one list (all as long), each constant once
+    for every row. Cheaper than executemany (a statement per row) or scanning a registered frame."""
+    constants = constants or {}
+    selected = [f"${name}" for name in constants] + [f"unnest(${name})" for name in columns]
+    con.execute(f"insert into {table} ({', '.join([*constants, *columns])}) select {', '.join(selected)}",
+                constants | columns)
+
+
 def mark_stale(con: duckdb.DuckDBPyConnection, years) -> None:
     """Campaign years whose models must be rebuilt: call inside the load's own transaction."""
     con.execute("insert into audit.stale_years select y from (select unnest(?) as y) "

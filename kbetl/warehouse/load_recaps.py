@@ -16,7 +16,7 @@ from kbetl.sources.recaps.check import ValidatedRecap
 from kbetl.sources.recaps.grid import shown_name, stored_name
 from kbetl.sources.recaps.manifest import recap_manifest
 from kbetl.sources.recaps.stage import StagedFile
-from kbetl.warehouse.database import mark_stale, rollback
+from kbetl.warehouse.database import insert_columns, mark_stale, rollback
 from kbetl.warehouse.lineage import record_package
 from kbetl.warehouse.run import FileLoad, Run, now
 from schemas.audit import FINDING, PROBLEM
@@ -120,15 +120,21 @@ def _insert_parts(con: duckdb.DuckDBPyConnection, recaps: list[ValidatedRecap], 
     (title, header, blank, notes) are counted on its first part."""
     extract = recaps[0].extract
     skipped = [len(extract.skipped_rows)] + [0] * (len(recaps) - 1)
-    con.executemany("insert into audit.recap_submissions (file_sha256, load_seq, campaign_year, scope_code, "
-                    "row_level, map_version, title, header_row, rows_accepted, rows_quarantined, findings, "
-                    "loaded_at, run_id, report_kind, replaces_all, rows_read, rows_skipped) "
-                    "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [[extract.sha256, last_seq + number, recap.campaign_year, recap.parent_code, recap.row_level, recap.map_version,
-                      extract.title, extract.header_row, recap.rows_accepted, recap.rows_rejected,
-                      len(recap.findings), loaded_at, run_id, recap.kind, replace and recap.rows_accepted > 0,
-                      recap.rows_in + skipped_here, skipped_here]
-                     for number, (recap, skipped_here) in enumerate(zip(recaps, skipped), start=1)])
+    insert_columns(con, "audit.recap_submissions", {
+        "load_seq": list(range(last_seq + 1, last_seq + 1 + len(recaps))),
+        "campaign_year": [recap.campaign_year for recap in recaps],
+        "scope_code": [recap.parent_code for recap in recaps],
+        "row_level": [recap.row_level for recap in recaps],
+        "map_version": [recap.map_version for recap in recaps],
+        "rows_accepted": [recap.rows_accepted for recap in recaps],
+        "rows_quarantined": [recap.rows_rejected for recap in recaps],
+        "findings": [len(recap.findings) for recap in recaps],
+        "report_kind": [recap.kind for recap in recaps],
+        "replaces_all": [replace and recap.rows_accepted > 0 for recap in recaps],
+        "rows_read": [recap.rows_in + skipped_here for recap, skipped_here in zip(recaps, skipped)],
+        "rows_skipped": skipped,
+    }, {"file_sha256": extract.sha256, "title": extract.title, "header_row": extract.header_row,
+        "loaded_at": loaded_at, "run_id": run_id})
     source = {"file_sha256": extract.sha256}
     _insert(con, "staging.recap_rows", source, FRAME_COLUMNS,
             [(frame, {"is_total_row": is_total_row, "report_year": recap.campaign_year,
@@ -220,8 +226,8 @@ def record_refused(con: duckdb.DuckDBPyConnection, file_name: str, sha256: str |
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, constants: dict, columns: list[str],
             frames: list[tuple[pd.DataFrame, dict]]) -> None:
-    """The rows of the frames into table in one statement: each column of them bound as one list (a frame's dict
-    gives values of all its rows), constants the values of every row. A registered frame costs more to scan."""
+    """The rows of the frames (their columns given, and the values a frame's dict gives all its rows) into table
+    in one statement; constants: the values of every row."""
     frames = [(frame, values) for frame, values in frames if not frame.empty]
     if not frames:
         return
@@ -231,6 +237,4 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, constants: dict, columns
             lists[column] += frame[column].to_numpy(dtype=object, na_value=None).tolist()
         for column, value in values.items():
             lists[column] += [value] * len(frame)
-    selected = [f"${name}" for name in constants] + [f"unnest(${name})" for name in lists]
-    con.execute(f"insert into {table} ({', '.join([*constants, *lists])}) select {', '.join(selected)}",
-                constants | lists)
+    insert_columns(con, table, lists, constants)
