@@ -233,8 +233,9 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, constants: dict, columns
         return
     lists = {column: [] for column in [*columns, *frames[0][1]]}
     for frame, values in frames:
+        values_of = dict(zip(frame.columns, frame.to_numpy(dtype=object, na_value=None).T.tolist()))
         for column in columns:
-            lists[column] += frame[column].to_numpy(dtype=object, na_value=None).tolist()
+            lists[column] += values_of[column]
         for column, value in values.items():
             lists[column] += [value] * len(frame)
     insert_columns(con, table, lists, constants)
