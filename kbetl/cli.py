@@ -383,6 +383,7 @@ def _in_view(label: str | None, run: Callable):
     sentence, not a traceback: the run, the only one to open it, says so. A Dask scheduler that does not
     answer is found before the flow (and its Prefect server) starts. SIGTERM ends the command as Ctrl-C does:
     the run is recorded failed and the temporary Prefect server is stopped."""
+    from flows import without_heartbeats
     from flows.fanout import ScaleOutSettingError, check_scheduler
     from kbetl import progress
     from kbetl.reports.progress import ProgressView
@@ -395,7 +396,7 @@ def _in_view(label: str | None, run: Callable):
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if main else None
     try:
-        with progress.listening(view) if view else nullcontext():
+        with progress.listening(view) if view else nullcontext(), without_heartbeats():
             return run()
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
