@@ -382,7 +382,8 @@ def _in_view(label: str | None, run: Callable):
     """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
     sentence, not a traceback: the run, the only one to open it, says so. A Dask scheduler that does not
     answer is found before the flow (and its Prefect server) starts. SIGTERM ends the command as Ctrl-C does:
-    the run is recorded failed and the temporary Prefect server is stopped."""
+    the run is recorded failed and the temporary Prefect server is stopped. The run sends no heartbeats
+    (flows.without_heartbeats)."""
     from flows import without_heartbeats
     from flows.fanout import ScaleOutSettingError, check_scheduler
     from kbetl import progress
