@@ -85,8 +85,8 @@ def _checks(kind: str) -> list[pa.Check]:
 def _column(f: Field) -> pa.Column:
     if f.kind == "row":
         return pa.Column(int, pa.Check.ge(1), description=f.description)
-    if f.kind == "text":
-        return pa.Column(object, nullable=True, description=f.description)
+    if f.kind == "text":  # pandas stores names as str, or as object when a column has none: either is text
+        return pa.Column(None, nullable=True, description=f.description)
     return pa.Column(object, _checks(f.kind), nullable=True, description=f.description)
 
 

@@ -8,6 +8,7 @@ achieved/target) are findings: reported, never silently fixed. Nothing here touc
 import re
 from dataclasses import dataclass, replace
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -217,8 +218,10 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
     total row taken as that parent's figures. (A parent column says each row's parent: a row it places wrongly
     is that row's problem, rejected as known_region.)"""
     from_column = not extract.region_option and extract.rows["parent_reported"].notna().any()
-    unplaced = [row for row in region_rows.itertuples(index=False) if row.source_row not in placed]
-    if row_level == "province" or from_column or not unplaced:
+    if row_level == "province" or from_column:
+        return
+    unplaced = list(region_rows.loc[~region_rows["source_row"].isin(placed)].itertuples(index=False))
+    if not unplaced:
         return
     matcher = matcher_for(map_version, row_level)
     parent_of = dict(zip(regions["region_code"], regions["parent_code"]))
@@ -250,6 +253,8 @@ def _refuse_rows_of_another_parent(extract: RecapExtract, region_rows: pd.DataFr
 def _parent_name_findings(extract, row_level, parent_code, parent_name, map_version) -> list[tuple]:
     """A parent name column that names another region than the parent code column (or --region) says."""
     found = []
+    if extract.rows["parent_name_reported"].isna().all():
+        return found
     rows = extract.rows.dropna(subset=["parent_name_reported"]).drop_duplicates("parent_name_reported")
     for row in rows.itertuples(index=False):
         try:
@@ -393,20 +398,26 @@ def _contract_problems(rows: pd.DataFrame, extract: RecapExtract) -> list[tuple]
 
 def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as nullable integers; where a row gives any method, its empty method cells are 0."""
-    frame = frame.copy()
-    for name in COUNT_FIELDS:
-        frame[name] = pd.to_numeric(frame[name]).round().astype("Int64")
-    frame["pct"] = pd.to_numeric(frame["pct"]).astype("Float64")
-    has_breakdown = frame[METHODS].notna().any(axis=1)
-    frame.loc[has_breakdown, METHODS] = frame.loc[has_breakdown, METHODS].fillna(0)
-    frame["achieved"] = frame["total"].fillna(frame[METHODS].sum(axis=1, min_count=len(METHODS)))
-    return frame
+    counts = {name: pd.to_numeric(frame[name]).round().astype("Int64").array for name in COUNT_FIELDS}
+    has_breakdown = ~np.logical_and.reduce([counts[m].isna() for m in METHODS])
+    for m in METHODS:  # built as arrays: assigning through .loc, column by column, was most of a file's check
+        empty = counts[m].isna()
+        counts[m] = pd.arrays.IntegerArray(np.where(empty, 0, counts[m].to_numpy("int64", na_value=0)),
+                                           empty & ~has_breakdown)
+    methods_sum = pd.arrays.IntegerArray(sum(counts[m].to_numpy("int64", na_value=0) for m in METHODS),
+                                         ~has_breakdown)
+    total = counts["total"]
+    achieved = pd.arrays.IntegerArray(np.where(total.isna(), methods_sum.to_numpy("int64", na_value=0),
+                                               total.to_numpy("int64", na_value=0)),
+                                      total.isna() & methods_sum.isna())
+    columns = {**counts, "pct": pd.to_numeric(frame["pct"]).astype("Float64").array, "achieved": achieved}
+    return frame.assign(**{name: pd.Series(values, index=frame.index) for name, values in columns.items()})
 
 
 def _findings(extract, accepted, parent_figures, regions, row_level, parent_code) -> pd.DataFrame:
     found = []
     for frame in (accepted, parent_figures):
-        for row in frame.itertuples(index=False):
+        for row in frame.loc[_may_have_findings(frame)].itertuples(index=False):
             found += _row_findings(row, extract)
     if not parent_figures.empty:
         reported = extract.rows.loc[~extract.rows["is_total_row"].astype(bool)]
@@ -420,6 +431,23 @@ def _findings(extract, accepted, parent_figures, regions, row_level, parent_code
                           f"{len(missing)} dari {len(expected)} {LEVEL_WORDS[row_level]} tidak memiliki baris yang "
                           f"diterima: {names}; tambahkan atau perbaiki baris wilayah itu lalu kirim ulang berkas"))
     return pd.DataFrame(found, columns=list(FINDING))
+
+
+def _may_have_findings(frame: pd.DataFrame) -> np.ndarray:
+    """The rows _row_findings may find something in (a few more, never fewer: it decides), so that it runs
+    on those alone rather than on every row."""
+    if frame.empty:
+        return np.zeros(0, dtype=bool)
+    methods = frame[METHODS].to_numpy("float64", na_value=np.nan)
+    total, target, achieved, pct = (frame[name].to_numpy("float64", na_value=np.nan)
+                                    for name in ("total", "target", "achieved", "pct"))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        computed = achieved / target * 100
+        exact = np.abs(np.column_stack([methods, total])).max(axis=1) < 2 ** 50  # sums of floats are exact
+        methods_off = ~np.isnan(methods).any(axis=1) & ~np.isnan(total) & ~((methods.sum(axis=1) == total) & exact)
+        pct_off = ~(np.abs(pct - computed) <= PCT_TOLERANCE / 2)  # NaN (no pct, no target) included
+        too_high = ~(computed <= IMPLAUSIBLE_RATIO * 100 * 0.99)
+    return methods_off | ((target > 0) & (pct_off | too_high))
 
 
 def _row_findings(row, extract: RecapExtract) -> list[tuple]:
