@@ -98,7 +98,8 @@ def _region_named(frame: pd.DataFrame) -> pd.Series:
 
 
 def _has_achieved(frame: pd.DataFrame) -> pd.Series:
-    return frame[["total", *METHOD_CODES]].notna().any(axis=1)
+    return pd.Series(np.logical_or.reduce([frame[name].notna().to_numpy() for name in ("total", *METHOD_CODES)]),
+                     index=frame.index)
 
 
 def _schema(cell_checks: bool) -> pa.DataFrameSchema:
