@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-from prefect import flow, task, unmapped
+from prefect import flow, task
 from prefect.context import TaskRunContext
-from prefect.futures import as_completed
 from prefect.runtime import task_run as current_task_run
 from prefect.states import Failed
 
@@ -75,22 +74,24 @@ def pull_package(base_url: str | None, year: int, province: str, days: list[date
 
 def pull_packages(provinces: list[str], year: int, days: list[date], base_url: str | None, landing: Path,
                   extract_retries: int) -> Iterator[Path | ProvincePull]:
-    """Every province's task started at once; their packages given back as they are made, and after its
-    last retry a failed province as a failed pull, for the loader to record."""
-    futures = pull_package.with_options(retries=extract_retries).map(
-        unmapped(base_url), unmapped(year), provinces, unmapped(days), unmapped(str(landing)),
-        unmapped(province_deadline_s()))
-    province_of = {future.task_run_id: province for future, province in zip(futures, provinces)}
+    """The provinces' tasks started ahead of the loader; their packages given back as they are made, and after
+    its last retry a failed province as a failed pull, for the loader to record."""
+    pull = pull_package.with_options(retries=extract_retries)
+    deadline_s = province_deadline_s()
+    province_of = {}
 
-    def made() -> Iterator[Path | ProvincePull]:
-        for future in as_completed(futures):
-            outcome = future.result(raise_on_failure=False)
-            if isinstance(outcome, BaseException):
-                yield ProvincePull(year, province_of[future.task_run_id], days, status="failed", error=str(outcome))
-            else:
-                yield Path(outcome)
+    def submit(province: str):
+        future = pull.submit(base_url, year, province, days, str(landing), deadline_s)
+        province_of[future.task_run_id] = province
+        return future
 
-    return made()
+    def made(future) -> Path | ProvincePull:
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            return ProvincePull(year, province_of[future.task_run_id], days, status="failed", error=str(outcome))
+        return Path(outcome)
+
+    return map(made, fanout.ahead_of_the_loader(submit, provinces, in_order=False))
 
 
 def pull_reports(db_path: Path, year: int, provinces: list[str] | None, days: list[date], base_url: str | None,

@@ -5,11 +5,14 @@ run starts. On a cluster, what crosses machines are files on the landing locatio
 
 import os
 import socket
+from collections import deque
+from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
+from prefect.futures import PrefectFuture, as_completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
-from kbetl.packages import LANDING_ENV, shared_landing
+from kbetl.packages import KEPT, LANDING_ENV, shared_landing
 from kbetl.runs import MAX_PARALLEL_PROVINCES
 from kbetl.warehouse.database import WarehouseError
 
@@ -60,6 +63,30 @@ def task_runner() -> TaskRunner:
     from prefect_dask import DaskTaskRunner
 
     return DaskTaskRunner(address=address)
+
+
+def ahead_of_the_loader(submit: Callable[[object], PrefectFuture], inputs: list, *, in_order: bool
+                        ) -> Iterator[PrefectFuture]:
+    """Each input's task, submitted at most KEPT ahead of the loader that takes their packages: a package made
+    in this process reaches the loader in memory only while no more than KEPT wait (kbetl.packages), and on a
+    cluster no more than KEPT wait on the landing location. The first ones are submitted at once (while the
+    caller opens the working file); futures are given back finished, in the inputs' order or as they finish."""
+    queue, pending = deque(inputs), deque()
+
+    def fill() -> None:
+        while queue and len(pending) < KEPT:
+            pending.append(submit(queue.popleft()))
+
+    def taken() -> Iterator[PrefectFuture]:
+        while pending:
+            future = pending[0] if in_order else next(as_completed(list(pending)))
+            future.wait()
+            pending.remove(future)
+            fill()
+            yield future
+
+    fill()
+    return taken()
 
 
 class RunnerOfTheRun(TaskRunner):

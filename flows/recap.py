@@ -5,7 +5,7 @@ touched, publish."""
 from collections.abc import Iterator
 from pathlib import Path
 
-from prefect import flow, task, unmapped
+from prefect import flow, task
 
 from flows import fanout, writer  # noqa: F401  (writer: every warehouse write holds the writer's slot)
 from kbetl import runs
@@ -22,10 +22,11 @@ def recap_package(path: str, year: int | None, region: str | None, kind: str | N
 
 def recap_packages(files: list[Path], year: int | None, region: str | None, kind: str | None,
                    landing: Path) -> Iterator[Path]:
-    """Every file's task started at once; the packages given back in the files' order as each is made."""
-    futures = recap_package.map([str(f) for f in files], unmapped(year), unmapped(region), unmapped(kind),
-                                unmapped(str(landing)))
-    return (Path(future.result()) for future in futures)
+    """The files' tasks started ahead of the loader; the packages given back in the files' order."""
+    def submit(file: Path):
+        return recap_package.submit(str(file), year, region, kind, str(landing))
+
+    return (Path(future.result()) for future in fanout.ahead_of_the_loader(submit, files, in_order=True))
 
 
 def ingest_files(db_path: Path, paths: list[Path | str], year: int | None = None, region: str | None = None,

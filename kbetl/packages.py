@@ -7,7 +7,7 @@ kbetl.sources.report_api.manifest: source, status, scope, version, rows with the
 the format, the tables and their rows, and the item's structure (scalars inline, tables and bodies by file
 name) from which the item is rebuilt.
 
-A package made in this process is also kept in memory until it is read (at most _KEPT of them): on one machine
+A package made in this process is also kept in memory until it is read (at most KEPT of them): on one machine
 the loader takes the item itself rather than decoding its files again (on the benchmark's backfill, decoding
 cost 18 s of 77); another process, or a machine of the cluster, reads the files.
 
@@ -38,7 +38,7 @@ from kbetl.sources.report_api.pull import ProvincePull
 
 FORMAT = 1
 MANIFEST = "manifest.json"
-_KEPT = 16  # packages made in this process and not yet read, kept in memory (the oldest beyond it is dropped)
+KEPT = 16  # packages made in this process and not yet read, kept in memory (the oldest beyond it is dropped)
 LANDING_ENV = "KBETL_LANDING"
 _CLASSES = {cls.__name__: cls for cls in (StagedFile, ValidatedRecap, RecapExtract, UnusedColumn, ProvincePull,
                                           Landing, Export)}
@@ -94,7 +94,7 @@ def _write(obj, manifest: dict, parent: Path) -> Path:
         raise
     with _MADE_HERE_LOCK:
         _MADE_HERE[final] = obj
-        while len(_MADE_HERE) > _KEPT:
+        while len(_MADE_HERE) > KEPT:
             _MADE_HERE.pop(next(iter(_MADE_HERE)))
     return final
 

@@ -72,7 +72,7 @@ def province_pull(tmp_path) -> ProvincePull:
 
 def test_a_package_made_in_this_process_is_handed_over_in_memory_and_the_oldest_beyond_the_limit_from_files(
         tmp_path):
-    staged = [stage_recap(path) for path in find_recap_files([SAMPLE_DIR / "2024"])[:packages._KEPT + 2]]
+    staged = [stage_recap(path) for path in find_recap_files([SAMPLE_DIR / "2024"])[:packages.KEPT + 2]]
     written = [packages.write_recap_package(item, tmp_path / "packages") for item in staged]
     newest = packages.read_recap_package(written[-1])
     assert newest is staged[-1] and not written[-1].exists(), "the item itself, and the package removed"
