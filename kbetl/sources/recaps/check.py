@@ -403,7 +403,7 @@ def _typed(frame: pd.DataFrame) -> pd.DataFrame:
     """Numbers as nullable integers; where a row gives any method, its empty method cells are 0."""
     counts = {name: _whole_numbers(frame[name]) for name in COUNT_FIELDS}
     has_breakdown = ~np.logical_and.reduce([counts[m].isna() for m in METHODS])
-    for m in METHODS:  # built as arrays: assigning through .loc, column by column, was most of a file's check
+    for m in METHODS:  # built as arrays: assigning through .loc, column by column, was most of _typed's cost
         empty = counts[m].isna()
         counts[m] = pd.arrays.IntegerArray(np.where(empty, 0, counts[m].to_numpy("int64", na_value=0)),
                                            empty & ~has_breakdown)
