@@ -1,5 +1,6 @@
 """The `kbetl-dev` command: the quick start, the reference report API, the sample generators and the
-benchmark. It drives kbetl's own commands and flows; kbetl knows nothing of it."""
+benchmark. It drives kbetl's own commands and flows; kbetl knows nothing of it. As kbetl's, each command imports
+what it runs when it runs (kbetl.cli)."""
 
 import os
 import secrets
@@ -10,13 +11,8 @@ from pathlib import Path
 
 import click
 
-from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow
-from kbetl.quality.scorecard import quality_line
-from kbetl.reports.campaign_report import write_campaign_report
-from kbetl.reports.tables import fastest_table, league_table
-from kbetl.runs import parse_years
-from kbetl.sources.report_api.client import TOKEN_ENV
-from kbetl.warehouse.database import PROJECT_DIR, connect
+from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow, without_data_synthesis
+from kbetl.warehouse.database import PROJECT_DIR
 
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
 # a province's and a kabupaten's current users (peserta KB aktif) of 2024, so that marts.current_users has rows
@@ -33,6 +29,7 @@ def sample_api(years: list[int], provinces: list[str] | None, plant_faults: bool
     from devtools.generate.facilities import generate_facility_data
     from devtools.generate.facility_faults import plant_facility_faults
     from devtools.report_api_server import running_server
+    from kbetl.sources.report_api.client import TOKEN_ENV
 
     os.environ[TOKEN_ENV] = secrets.token_urlsafe(24)
     data = generate_facility_data(years, provinces)
@@ -54,6 +51,11 @@ def cli() -> None:
 def quickstart(db: Path | None, publish_to: Path | None) -> None:
     """Ingest the sample recaps and current-users exports, pull sample daily reports from a local reference API,
     print the results."""
+    from kbetl.quality.scorecard import quality_line
+    from kbetl.reports.campaign_report import write_campaign_report
+    from kbetl.reports.tables import fastest_table, league_table
+    from kbetl.warehouse.database import connect
+
     summary = ingest_flow([str(SAMPLE_DIR), str(CURRENT_USERS_SAMPLE_DIR)], None, None, db, publish_to, "quickstart")
     with sample_api([QUICKSTART_YEAR], QUICKSTART_PROVINCES, plant_faults=True) as api_url:
         state = pull_flow(QUICKSTART_YEAR, QUICKSTART_PROVINCES, None, api_url, db, publish_to, "quickstart")
@@ -85,6 +87,8 @@ def quickstart(db: Path | None, publish_to: Path | None) -> None:
 @publish_option
 def backfill_sample(years: str, provinces: str | None, db: Path | None, publish_to: Path | None) -> None:
     """`kbetl backfill` on the bundled sample recaps and a local reference API serving generated data."""
+    from kbetl.runs import parse_years
+
     wanted = parse_years(years)
     wanted_provinces = provinces.split(",") if provinces else None
     with sample_api(wanted, wanted_provinces) as api_url:
@@ -103,6 +107,8 @@ def serve(port: int, years: str, provinces: str | None, seed: int | None) -> Non
 
     from devtools.generate.facilities import DEFAULT_SEED, generate_facility_data
     from devtools.report_api_server import running_server
+    from kbetl.runs import parse_years
+    from kbetl.sources.report_api.client import TOKEN_ENV
 
     token = os.environ.get(TOKEN_ENV)
     if not token:
@@ -187,5 +193,6 @@ def bench(scale: float, curve: str | None, provinces: str | None, years: str | N
 def main() -> None:
     from flows.servers import stop_orphaned_servers
 
-    stop_orphaned_servers()  # as kbetl's commands do (kbetl.cli.main)
+    without_data_synthesis()  # as kbetl's commands do (kbetl.cli.main)
+    stop_orphaned_servers()
     cli()

@@ -7,6 +7,8 @@ as the owner of the temporary Prefect server it may start, and registers an exit
 import atexit
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flows import servers
 
@@ -40,3 +42,15 @@ def _stop_prefect_loop_threads() -> None:
 
 
 atexit.register(_stop_prefect_loop_threads)
+
+
+@contextmanager
+def without_heartbeats() -> Iterator[None]:
+    """Flow runs started here send no heartbeats. A command runs its flow in its own process, in the foreground:
+    when the process dies, so does the run, and nothing reads its heartbeats (they are for runs on workers, which
+    get theirs from the deployments, flows/deploy.py). Sending them, the run ended by joining their thread, which
+    sleeps a second at a time: up to a second of every command's run."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
+
+    with temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}):
+        yield

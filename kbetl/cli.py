@@ -1,5 +1,11 @@
-"""The `kbetl` command. Commands that run the pipeline run it as a Prefect flow (imported lazily, so
-that `validate`, `league` and `docs` start without Prefect); the library below knows nothing of Prefect."""
+"""The `kbetl` command. Commands that run the pipeline run it as a Prefect flow; the library below knows
+nothing of Prefect.
+
+Each command imports what it runs inside its function: a process starts for one command, and importing all of
+them (Prefect, Pandera, ibis, pandas) cost every command, `--help` and a mistyped option included, a second of
+CPU before it began."""
+
+from __future__ import annotations
 
 import signal
 import sys
@@ -7,23 +13,17 @@ import threading
 from collections.abc import Callable
 from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
-import duckdb
 
-from kbetl import progress
 from kbetl.cli_options import Refused, campaign_year, check_settings, province_list, published_file, region
-from kbetl.reference.indonesian import id_number
-from kbetl.reference.tables import campaign_years
 from kbetl.reports.delivery import RECIPIENTS_ENV
-from kbetl.reports.progress import ProgressView
-from kbetl.reports.tables import NoRanking, league_table
-from kbetl.reports.validation import validation_report
-from kbetl.runs import parse_years
 from kbetl.settings import SettingError
-from kbetl.sources.recaps.stage import stage_each
-from kbetl.warehouse.database import DB_ENV, WarehouseError, connect, database_path
-from kbetl.warehouse.publish import published_path
+from kbetl.warehouse.database import DB_ENV, WarehouseError, database_path
+
+if TYPE_CHECKING:
+    import duckdb
 
 db_option = click.option("--db", type=click.Path(path_type=Path), default=None,
                          help=f"Working DuckDB file (default: ${DB_ENV} or warehouse/kbetl-work.duckdb).")
@@ -57,6 +57,12 @@ def cli() -> None:
 @kind_option
 def validate(paths: tuple[Path, ...], year: int | None, region: str | None, kind: str | None) -> None:
     """Check recap and current-users files without touching the warehouse; exit 1 if any file has errors."""
+    from kbetl import progress
+    from kbetl.reference.indonesian import id_number
+    from kbetl.reports.progress import ProgressView
+    from kbetl.reports.validation import validation_report
+    from kbetl.sources.recaps.stage import stage_each
+
     checked = failed = 0
     view = ProgressView("validate")
     with progress.listening(view):  # a bar on a terminal; each file's report printed as it is read
@@ -120,6 +126,8 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
              db: Path | None, publish_to: Path | None) -> None:
     """Rebuild past campaigns, each year on its own map (a Prefect flow run); resumable, and idempotent
     when run again."""
+    from kbetl.runs import parse_years
+
     try:
         years = [campaign_year(y) for y in parse_years(years)]
     except ValueError:
@@ -132,6 +140,9 @@ def backfill(years: str, provinces: str | None, recap_dir: Path | None, api_url:
 @click.option("--year", type=int, default=None, help="Campaign year (default: the latest).")
 def league(db: Path | None, year: int | None) -> None:
     """Print the national league table from the published analyst database."""
+    from kbetl.reports.tables import NoRanking, league_table
+    from kbetl.warehouse.publish import published_path
+
     year = year and campaign_year(year)
     echo_from_analyst(published_path(database_path(db)), lambda con: league_table(con, year), NoRanking)
 
@@ -145,6 +156,7 @@ def quality(year: int, province: str | None, db: Path | None, publish_to: Path |
     """Print the data-quality scorecard (dimensions × regions, with counts) and the worst issues, from the
     published analyst database."""
     from kbetl.quality.scorecard import NoQualityData, scorecard_text
+    from kbetl.warehouse.publish import published_path
 
     campaign_year(year)
     province = province and region("--province", province, "province", year)
@@ -161,6 +173,7 @@ def explain(year: int, region: str, db: Path | None, publish_to: Path | None) ->
     """Where a region's figures come from (file, sheet, row, version; earlier versions; quality flags and
     findings; the facility sum), from the published analyst database and, when readable, the working one."""
     from kbetl.reports.explain import NothingToExplain, explain_region
+    from kbetl.warehouse.publish import published_path
 
     working = database_path(db)
     try:
@@ -221,6 +234,7 @@ def digest(day, province: str | None, regency: str | None, at: str | None, since
         send_digests,
     )
     from kbetl.reports.digest import NoDigest, digest_text, parse_at
+    from kbetl.warehouse.publish import published_path
 
     day = day.date() if day else yesterday_in_wib()
     working = database_path(db)
@@ -266,6 +280,7 @@ def digest(day, province: str | None, regency: str | None, at: str | None, since
 def report(year: int, province: str | None, out: Path | None, db: Path | None, publish_to: Path | None) -> None:
     """Write the campaign report: one HTML file that opens offline, from the published analyst database."""
     from kbetl.reports.campaign_report import write_campaign_report
+    from kbetl.warehouse.publish import published_path
 
     working = database_path(db)
     analyst = published_path(working, publish_to)
@@ -284,6 +299,8 @@ def echo_from_analyst(analyst: Path, text: Callable[[duckdb.DuckDBPyConnection],
                       refusal: type[Exception]) -> None:
     """Prints the text read from the published analyst database (opened read-only); a missing database, or
     the reader's own `refusal` (nothing to show), is one sentence and exit code 1."""
+    from kbetl.warehouse.database import connect
+
     con = connect(published_file(analyst), read_only=True)
     try:
         click.echo(text(con))
@@ -309,6 +326,8 @@ def docs() -> None:
 def nightly_serve(provinces: str | None, recap_dir: Path | None, lookback_days: int) -> None:
     """Serve the nightly deployment (01:00 Asia/Jakarta) against the Prefect server at $PREFECT_API_URL."""
     import os
+
+    from kbetl.reference.tables import campaign_years
 
     if not os.environ.get("PREFECT_API_URL"):
         raise click.ClickException("set PREFECT_API_URL to a running Prefect server (make nightly-start does); "
@@ -363,8 +382,12 @@ def _in_view(label: str | None, run: Callable):
     """Runs a flow with its progress shown. A working file that is locked or cannot be written is one
     sentence, not a traceback: the run, the only one to open it, says so. A Dask scheduler that does not
     answer is found before the flow (and its Prefect server) starts. SIGTERM ends the command as Ctrl-C does:
-    the run is recorded failed and the temporary Prefect server is stopped."""
+    the run is recorded failed and the temporary Prefect server is stopped. The run sends no heartbeats
+    (flows.without_heartbeats)."""
+    from flows import without_heartbeats
     from flows.fanout import ScaleOutSettingError, check_scheduler
+    from kbetl import progress
+    from kbetl.reports.progress import ProgressView
 
     try:
         check_scheduler()
@@ -374,7 +397,7 @@ def _in_view(label: str | None, run: Callable):
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if main else None
     try:
-        with progress.listening(view) if view else nullcontext():
+        with progress.listening(view) if view else nullcontext(), without_heartbeats():
             return run()
     except WarehouseError as exc:
         raise click.ClickException(str(exc)) from None
@@ -400,8 +423,16 @@ def _text(path: Path | None) -> str | None:
     return str(path) if path else None
 
 
+def without_data_synthesis() -> None:
+    """Pandera's pandas checks import its data-synthesis strategies, and those import Hypothesis whenever it is
+    installed (as in the test environment): 0.3 s of CPU that no command uses. A command's process hides it, and
+    Pandera goes without, as where Hypothesis is not installed."""
+    sys.modules.setdefault("hypothesis", None)
+
+
 def main() -> None:
     from flows.servers import stop_orphaned_servers
 
+    without_data_synthesis()
     stop_orphaned_servers()  # a killed command's temporary Prefect server, once, before this command starts one
     cli()

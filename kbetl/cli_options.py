@@ -1,15 +1,13 @@
 """What the commands refuse before they start: option values (a campaign year, a region by code or name, a
 list of provinces) and a published database that is not there, each as one sentence in Bahasa Indonesia
-(`Refused`), never a traceback."""
+(`Refused`), never a traceback.
+
+Each check imports what it reads when it runs (the region register and the calendar need pandas, the report
+API's settings its client): a command that checks none starts without them."""
 
 from pathlib import Path
 
 import click
-
-from kbetl.reference.options import OptionError, province_codes, region_code
-from kbetl.reference.tables import campaign_years
-from kbetl.sources.recaps import limits
-from kbetl.sources.report_api import client
 
 
 class Refused(click.ClickException):
@@ -25,6 +23,8 @@ class Refused(click.ClickException):
 
 
 def campaign_year(year: int) -> int:
+    from kbetl.reference.tables import campaign_years
+
     if year not in campaign_years():
         raise Refused(f"--year {year}: bukan tahun kampanye PSA (yang dikenal: "
                       f"{', '.join(map(str, campaign_years()))}).")
@@ -32,6 +32,8 @@ def campaign_year(year: int) -> int:
 
 
 def region(option: str, value: str, level: str, year: int, within: str | None = None) -> str:
+    from kbetl.reference.options import OptionError, region_code
+
     try:
         return region_code(option, value, level, year, within)
     except OptionError as exc:
@@ -43,6 +45,9 @@ def province_list(text: str | None, years: list[int] | None = None) -> list[str]
     when not given."""
     if text is None:
         return None
+    from kbetl.reference.options import OptionError, province_codes
+    from kbetl.reference.tables import campaign_years
+
     try:
         return province_codes("--provinces", text, years or campaign_years()[-1:])
     except OptionError as exc:
@@ -58,6 +63,9 @@ def published_file(path: Path) -> Path:
 
 def check_settings() -> None:
     """Reads every numeric KBETL_* setting; the first one set to garbage raises SettingError."""
+    from kbetl.sources.recaps import limits
+    from kbetl.sources.report_api import client
+
     for limit in limits.ALL:
         limit.value  # noqa: B018 - reading it is the check
     client.api_settings()

@@ -4,13 +4,19 @@ Checked where the records already are: a DuckDB table of one pull, through Pande
 whichever way they came (JSON pages decoded to these types, or the Parquet export, which has them).
 Built per pull, because two checks depend on it: the report date must fall in the window asked for,
 and the facility must be in the province's register.
+ibis and Pandera are imported when the types or a schema are first asked for: what reads only the fields and
+checks described here (decoding a page, the docs) starts without them.
 """
 
-from datetime import date
+from __future__ import annotations
 
-import ibis
-import ibis.expr.datatypes as dt
-import pandera.ibis as pa
+from datetime import date
+from functools import cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import ibis
+    import pandera.ibis as pa
 
 FIELDS = {
     "facility_code": "7 digits: province (2), kabupaten/kota (2), sequence (3).",
@@ -44,9 +50,22 @@ CHECK_DESCRIPTIONS = {
     "timestamp_with_zone": "a timestamp with its time zone",
 }
 ROW_CHECK_COLUMNS = {"facility_in_regency": "facility_code", "registered_facility": "facility_code"}
-TIMESTAMP = dt.Timestamp(timezone="UTC", scale=6)
-TYPES = {"facility_code": dt.string, "regency_code": dt.string, "method": dt.string, "service_type": dt.string,
-         "acceptors": dt.int64, "report_date": dt.date, "reported_at": TIMESTAMP, "updated_at": TIMESTAMP}
+
+
+@cache
+def _types() -> dict[str, ibis.DataType]:
+    import ibis.expr.datatypes as dt
+
+    timestamp = dt.Timestamp(timezone="UTC", scale=6)
+    return {"facility_code": dt.string, "regency_code": dt.string, "method": dt.string, "service_type": dt.string,
+            "acceptors": dt.int64, "report_date": dt.date, "reported_at": timestamp, "updated_at": timestamp}
+
+
+def __getattr__(name: str):
+    """TYPES: each field's ibis type."""
+    if name == "TYPES":
+        return _types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _matches(pattern: str) -> pa.Check:
@@ -61,8 +80,10 @@ def daily_record_schema(first_day: date, last_day: date, methods: list[str], ser
                         registered: ibis.Column) -> pa.DataFrameSchema:
     """Checks records staged with the province_code they were pulled for. registered: the register_key of
     every facility in the year's registers."""
+    import pandera.ibis as pa
+
     def column(name: str, *checks: pa.Check) -> pa.Column:
-        return pa.Column(TYPES[name], list(checks), nullable=True, description=FIELDS[name])
+        return pa.Column(_types()[name], list(checks), nullable=True, description=FIELDS[name])
 
     return pa.DataFrameSchema(
         {

@@ -2,7 +2,8 @@
 through Pandera's ibis backend, every record, in one pass per campaign year.
 
 Every staged row has a `position`; each failure Pandera reports is traced to the rows it is about
-(see _problems).
+(see _problems). ibis and Pandera are imported by the functions that check: a recap ingest, which imports
+this module with the warehouse's loaders, runs none of them.
 """
 
 import warnings
@@ -10,14 +11,12 @@ from datetime import date
 from functools import cache
 
 import duckdb
-import ibis
 import pandas as pd
-import pandera.ibis as pa
-from ibis.backends.sql.datatypes import DuckDBType
 
 from kbetl.reference.tables import service_types
+from schemas import daily
 from schemas.audit import PROBLEM
-from schemas.daily import CHECK_DESCRIPTIONS, ROW_CHECK_COLUMNS, TYPES, daily_record_schema, register_key
+from schemas.daily import CHECK_DESCRIPTIONS, ROW_CHECK_COLUMNS, daily_record_schema, register_key
 from schemas.methods import METHOD_CODES
 
 PROBLEM_COLUMNS = ["position", *PROBLEM[1:]]  # a staged record's position stands for its source row
@@ -30,7 +29,9 @@ class ContractError(RuntimeError):
 @cache
 def contract_types() -> dict[str, str]:
     """The contract's columns as DuckDB spells their types (as DESCRIBE shows them)."""
-    select = ", ".join(f"null::{DuckDBType.to_string(kind)} as {name}" for name, kind in TYPES.items())
+    from ibis.backends.sql.datatypes import DuckDBType
+
+    select = ", ".join(f"null::{DuckDBType.to_string(kind)} as {name}" for name, kind in daily.TYPES.items())
     con = duckdb.connect()
     try:
         return dict(con.execute(f"select column_name, column_type from (describe select {select})").fetchall())
@@ -41,6 +42,9 @@ def contract_types() -> dict[str, str]:
 def failed_records(con: duckdb.DuckDBPyConnection, table: str, year: int, first_day: date,
                    last_day: date) -> pd.DataFrame:
     """One row per failed check of a staged record: position, column_name, check_name, value, message."""
+    import ibis
+    import pandera.ibis as pa
+
     time_zone = con.execute("select current_setting('TimeZone')").fetchone()[0]
     backend = ibis.duckdb.from_connection(con)  # sets the session's TimeZone to UTC
     try:
@@ -69,7 +73,7 @@ def no_problems() -> pd.DataFrame:
 def _columns_of(check: str, record: dict) -> list[str]:
     """The columns a failed check on a whole record is about."""
     if check == "not_nullable":
-        return [name for name in TYPES if record[name] is None or pd.isna(record[name])]
+        return [name for name in daily.TYPES if record[name] is None or pd.isna(record[name])]
     return [ROW_CHECK_COLUMNS.get(check, "")]
 
 
@@ -96,7 +100,7 @@ def _problems(con: duckdb.DuckDBPyConnection, table: str, cases: pd.DataFrame) -
         located += con.execute(f"""select i.position, ?, f.check_name from {table} i
                                    join failing f on i.{column} is not distinct from f.value""", [column]).fetchall()
         con.unregister("failing")
-    as_text = ", ".join(f"{name}::varchar as {name}" for name in TYPES)
+    as_text = ", ".join(f"{name}::varchar as {name}" for name in daily.TYPES)
     rows = con.execute(f"select position, province_code, {as_text} from {table} "
                        "where position in (select unnest(?)) order by position",
                        [sorted({p for p, _, _ in located})]).df().set_index("position")
