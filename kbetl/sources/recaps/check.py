@@ -19,8 +19,7 @@ from kbetl.reference.tables import campaign_years, region_map_for_report_year
 from kbetl.sources.recaps.read import ROW_INFO, RecapExtract, RecapStructureError, field_word
 from schemas.audit import FINDING, PROBLEM
 from schemas.methods import METHOD_CODES
-from schemas.recap import (CHECK_MESSAGES, ROW_CHECK_COLUMNS, RecapRowSchema, RecapRowSchemaWithoutCellChecks,
-                           cells_pass)
+from schemas.recap import CHECK_MESSAGES, ROW_CHECK_COLUMNS, RecapRowSchema, RecapRowSchemaWithoutCellChecks, cells_pass
 
 METHODS = list(METHOD_CODES)
 COUNT_FIELDS = ["target", *METHODS, "total"]
