@@ -1,12 +1,14 @@
 """Recap validation: figures that do not add up are findings, bad rows are quarantined, the `validate` command."""
 
 import pandas as pd
+import pandera.pandas as pa
 import pytest
 from click.testing import CliRunner
 
 from kbetl.cli import cli
 from kbetl.sources.recaps.check import validate_recap
 from kbetl.sources.recaps.read import RecapStructureError, read_recap
+from schemas.recap import RecapRowSchema, cells_pass
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 
 GOOD = ("Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13",
@@ -128,3 +130,23 @@ def test_validate_command_refuses_a_file_with_a_clear_message(tmp_path):
     assert result.exit_code == 1
     assert f"DITOLAK {path}" in result.output
     assert "kosong.csv: tidak ada baris judul kolom dengan kolom wilayah" in result.output
+
+
+@pytest.mark.parametrize("column", ["target", "pill", "mop", "total", "pct"])
+@pytest.mark.parametrize(("cell", "failed"), [("abc", ["number"]), ("1e309", ["whole_number"]), (2.5, ["whole_number"]),
+                                              (-3.0, ["non_negative"]), (-2.5, ["whole_number", "non_negative"]),
+                                              (float("inf"), ["whole_number"]), (None, [])])
+def test_cells_pass_agrees_with_the_schemas_cell_checks(tmp_path, column, cell, failed):
+    """Pandera runs the cell checks only where cells_pass finds a failing cell: both must say the same."""
+    path = write_semicolon_cp1252(tmp_path / "bengkulu_2022.csv", bengkulu_rows(*GOOD, total=GOOD_TOTAL))
+    rows = read_recap(path).rows
+    rows.loc[1, column] = cell
+    expected = [check for check in failed if column != "pct" or check != "whole_number"]  # a percentage may be 2,5
+    try:
+        RecapRowSchema.validate(rows, lazy=True)
+        reported = []
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        reported = cases.loc[cases["column"] == column, "check"].tolist()
+    assert reported == expected
+    assert cells_pass(rows) is (not expected)
