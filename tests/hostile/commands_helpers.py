@@ -36,7 +36,7 @@ def sentence(result: subprocess.CompletedProcess) -> str:
 
 def prefect_started(tmp_path: Path) -> bool:
     """Whether the command (run with own_prefect) started Prefect's temporary server (which creates its
-    database)."""
+    database; so these homes are never given the run's migrated one, see prefect_server.migrated_home)."""
     return (tmp_path / "prefect" / "prefect.db").exists()
 
 

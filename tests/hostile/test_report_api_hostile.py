@@ -4,10 +4,12 @@ cut short). The command cases run `kbetl pull` in a subprocess with a Prefect ho
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from datetime import date
 from pathlib import Path
 
@@ -17,7 +19,7 @@ from devtools.report_api_server import Faults, running_server
 from kbetl.sources.report_api.client import TOKEN_ENV, ApiError, ReportApiClient
 from kbetl.sources.report_api.pull import pull_province
 from tests.helpers.facility_data import bengkulu_2022
-from tests.helpers.prefect_server import without_test_server
+from tests.helpers.prefect_server import migrated_home, without_test_server
 from tests.helpers.warehouse import query
 
 TOKEN = "tok-8c1f2e-rahasia"
@@ -30,7 +32,8 @@ def kbetl_pull(tmp_path: Path, api_url: str, *args: str, env: dict | None = None
                year: str = "2022", own_prefect: bool = False) -> tuple[subprocess.CompletedProcess, int]:
     """`kbetl pull` of Bengkulu in a subprocess; (its result, its peak RSS in bytes). Killed if it passes
     the memory budget (so that a failing run cannot take the machine with it). own_prefect: with Prefect's
-    temporary server in the test's own Prefect home (whose database the test can read), not the tests' one."""
+    temporary server in the test's own Prefect home (whose database the test can read), not the tests' one; the
+    caller gives that home its migrated database (migrated_home) before the first command."""
     command = [KBETL, "pull", "--year", year, "--provinces", "17", "--api-url", api_url,
                "--db", str(tmp_path / "w.duckdb"), *args]
     environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(tmp_path / "prefect"), **(env or {})}
@@ -68,6 +71,13 @@ def _peak_rss(pid: int) -> int:
     return 0
 
 
+def _flow_runs(home: Path) -> list[tuple[str, int]]:
+    """(flow, runs) in the Prefect database of home."""
+    with closing(sqlite3.connect(home / "prefect.db")) as database:
+        return database.execute("select f.name, count(*) from flow_run r join flow f on f.id = r.flow_id"
+                                " group by f.name order by f.name").fetchall()
+
+
 def client(server, **kwargs) -> ReportApiClient:
     return ReportApiClient(server.base_url, TOKEN, **{"backoff_s": 0.01, **kwargs})
 
@@ -75,6 +85,8 @@ def client(server, **kwargs) -> ReportApiClient:
 # --- case 4: the token never leaves through what a server sends back ---------------------------------
 
 def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path):
+    home = migrated_home(tmp_path / "prefect")
+    assert _flow_runs(home) == []
     with running_server(bengkulu_2022(), TOKEN, faults=Faults(echo_authorization=True)) as server:
         loaded, _ = kbetl_pull(tmp_path, server.base_url, own_prefect=True)  # the bodies carry the header back
         server.faults = Faults(echo_authorization=True, echo_authorization_in_errors=True)
@@ -88,13 +100,14 @@ def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path):
     assert len(errors) == 1 and "HTTP 400" in errors[0]
     bodies = query(db, "select url, body from raw.api_responses")
     assert any(b"request_authorization" in body for _, body in bodies)
-    prefect_files = [p for p in (tmp_path / "prefect").rglob("*") if p.is_file()]
+    prefect_files = [p for p in home.rglob("*") if p.is_file()]
     assert any(p.suffix == ".db" for p in prefect_files), "the subprocess used its own Prefect home"
     leaks = [where for where, text in [("output", output.encode()), ("audit.api_pulls", errors[0].encode()),
                                        *((url, body) for url, body in bodies),
                                        *((str(p), p.read_bytes()) for p in prefect_files)]
              if TOKEN.encode() in text or b"Bearer " in text]
     assert leaks == []
+    assert _flow_runs(home) == [("pull-daily-reports", 2)], "both commands ran their flow on that home's database"
 
 
 def test_the_client_scrubs_the_token_from_errors_and_landed_bodies(tmp_path):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers.prefect_server import without_test_server
+from tests.helpers.prefect_server import migrated_home, without_test_server
 from tests.helpers.warehouse import ingest, marts_snapshot, query
 from tests.hostile.runs_helpers import BENGKULU, KBETL, SAMPLE, child, kill_group, prefect_servers, wait_for
 
@@ -104,16 +104,17 @@ def _gone(pid: int, timeout: float = 20) -> bool:
     return False
 
 
-def _ingest_command(db: Path, *paths: Path) -> subprocess.Popen:
+def _ingest_command(home: Path, db: Path, *paths: Path) -> subprocess.Popen:
+    """In the Prefect home of the test, whose temporary server these tests are about."""
     return subprocess.Popen([KBETL, "ingest", *map(str, paths), "--db", str(db)], stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, start_new_session=True,
-                            env=without_test_server())  # these tests are about the temporary server
+                            env={**without_test_server(), "PREFECT_HOME": str(home)})
 
 
 @pytest.mark.prefect
 def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next_command(tmp_path):
-    db = tmp_path / "w.duckdb"
-    killed = _ingest_command(db, SAMPLE)
+    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path / "prefect")
+    killed = _ingest_command(home, db, SAMPLE)
     following = None
     try:
         server = _server_of(killed)
@@ -121,7 +122,7 @@ def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next
         killed.wait(timeout=30)
         time.sleep(1)
         assert server in prefect_servers(), "the server outlived its command (an orphan)"
-        following = _ingest_command(db, BENGKULU[0])
+        following = _ingest_command(home, db, BENGKULU[0])
         out, err = following.communicate(timeout=300)
         assert following.returncode == 0, out + err
         assert _gone(server), "the next command stopped the orphan"
@@ -135,8 +136,8 @@ def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next
 
 @pytest.mark.prefect
 def test_a_command_stopped_with_sigterm_stops_its_temporary_prefect_server(tmp_path):
-    db = tmp_path / "w.duckdb"
-    process = _ingest_command(db, SAMPLE)
+    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path / "prefect")
+    process = _ingest_command(home, db, SAMPLE)
     try:
         server = _server_of(process)
         time.sleep(2)  # into the run

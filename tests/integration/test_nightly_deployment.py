@@ -12,6 +12,7 @@ from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import running_server
 from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
+from tests.helpers.prefect_server import migrated_home
 from tests.helpers.warehouse import query
 
 pytestmark = pytest.mark.prefect
@@ -37,7 +38,7 @@ def wait_for(probe, seconds: float, what: str):
 
 def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
     port = free_port()
-    home = tmp_path / "prefect-server"
+    home = migrated_home(tmp_path / "prefect-server")  # the server the script starts skips the migration
     db, published = tmp_path / "kbetl-work.duckdb", tmp_path / "kbetl.duckdb"
     data = generate_facility_data([2024], ["17"], scale=0.1)
     with running_server(data, "nightly-token") as report_api:
