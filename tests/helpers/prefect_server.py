@@ -4,31 +4,27 @@ Without PREFECT_API_URL every process that runs a flow starts Prefect's temporar
 PREFECT_HOME (a SQLite database migrated from scratch: seconds of CPU each time, and most integration
 tests start a `kbetl` command or two). The run's first process starts one `prefect server start`; pytest's
 workers and every command they start inherit PREFECT_API_URL and use it. Tests about the temporary
-server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`.
-
-Prefect's own migration runs once per test run, into a home of its own, before the run's server starts on a copy
-of it; a test whose command is expected to start a Prefect server of its own gives it a copy too (migrated_home):
-a server on a migrated database answers with about 5 CPU-s less than one that migrates a new one.
+server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`; those and
+the others that start a Prefect server of their own start it on a copy of a database that Prefect migrated once
+per run (migrated_home): about 5 CPU-s less for each.
 """
 
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+import pytest
 import requests
+
+from tests.helpers.once import built_once
 
 URL_ENV = "PREFECT_API_URL"
 MARK_ENV = "KBETL_TEST_PREFECT_SERVER"  # the URL of the run's server, so that workers know it is ours
-DATABASE_ENV = "KBETL_TEST_PREFECT_DATABASE"  # the run's migrated Prefect database, copied by migrated_home
 PREFECT = Path(sys.executable).parent / "prefect"
-# sh -c SCRIPT sh TEMPLATE_HOME PREFECT PORT: the migration into the template's home, a copy of it for the server
-MIGRATE_THEN_SERVE = ('PREFECT_HOME="$1" "$2" server database upgrade -y && cp "$1/prefect.db" "$PREFECT_HOME/" '
-                      '&& exec "$2" server start --host 127.0.0.1 --port "$3"')
 
 
 def _free_port() -> int:
@@ -40,27 +36,22 @@ def _free_port() -> int:
 
 
 class TestServer:
-    """`prefect server start` in a home of its own, on a copy of the run's migrated database (built first, in
-    the folder `template` of that home); stopped (and its home removed) by stop()."""
+    """`prefect server start` in a home of its own; stopped (and its home removed) by stop()."""
 
     def __init__(self):
         self.home = Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
-        self.database = self.home / "template" / "prefect.db"
         self.api = f"http://127.0.0.1:{_free_port()}/api"
         port = self.api.rsplit(":", 1)[1].split("/")[0]
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
         env.pop(URL_ENV, None)
         self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - open while the server runs
-        self.process = subprocess.Popen(["sh", "-c", MIGRATE_THEN_SERVE, "sh", self.database.parent, PREFECT, port],
+        self.process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
                                         env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
     def stop(self) -> None:
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)  # the migration too, when a short run ends before it does
-        except ProcessLookupError:
-            pass
+        self.process.terminate()
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
@@ -74,7 +65,6 @@ def start() -> TestServer:
     """Starts the run's server and points this process (and all it starts) at it; does not wait."""
     server = TestServer()
     os.environ[URL_ENV] = os.environ[MARK_ENV] = server.api
-    os.environ[DATABASE_ENV] = str(server.database)
     return server
 
 
@@ -106,15 +96,20 @@ def without_test_server(env: dict | None = None) -> dict:
     return environment
 
 
-def migrated_home(home: Path) -> Path:
-    """home, holding a copy of the run's migrated Prefect database, for a command expected to start a Prefect
-    server of its own there (not for one expected to be refused before: `prefect.db` would be there anyway)."""
-    database = os.environ.get(DATABASE_ENV)
-    if not database or not Path(database).is_file():  # built before the run's server starts, so before any test
-        raise RuntimeError(f"no migrated Prefect database of the test run (${DATABASE_ENV}={database!r})")
-    home.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(database, home / "prefect.db")
+def migrated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A new Prefect home holding a database Prefect migrated (once per test run), for a command expected to
+    start a Prefect server of its own (not for one expected to be refused before: `prefect.db` would be there
+    anyway)."""
+    home, _ = built_once(tmp_path_factory, "prefect-home", _migrate)
     return home
+
+
+def _migrate(home: Path) -> None:
+    environment = {**without_test_server(), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
+                   "DO_NOT_TRACK": "1"}
+    done = subprocess.run([PREFECT, "server", "database", "upgrade", "-y"], env=environment, capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0 and (home / "prefect.db").is_file(), (done.stdout + done.stderr)[-3000:]
 
 
 def wanted(args: list[str]) -> bool:

@@ -29,15 +29,14 @@ DAY = date(2022, 6, 15)
 
 
 def kbetl_pull(tmp_path: Path, api_url: str, *args: str, env: dict | None = None, timeout: float = 300,
-               year: str = "2022", own_prefect: bool = False) -> tuple[subprocess.CompletedProcess, int]:
+               year: str = "2022", home: Path | None = None) -> tuple[subprocess.CompletedProcess, int]:
     """`kbetl pull` of Bengkulu in a subprocess; (its result, its peak RSS in bytes). Killed if it passes
-    the memory budget (so that a failing run cannot take the machine with it). own_prefect: with Prefect's
-    temporary server in the test's own Prefect home (whose database the test can read), not the tests' one; the
-    caller gives that home its migrated database (migrated_home) before the first command."""
+    the memory budget (so that a failing run cannot take the machine with it). home: with Prefect's temporary
+    server in that Prefect home (whose database the test can read), not the tests' server."""
     command = [KBETL, "pull", "--year", year, "--provinces", "17", "--api-url", api_url,
                "--db", str(tmp_path / "w.duckdb"), *args]
-    environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(tmp_path / "prefect"), **(env or {})}
-    if own_prefect:
+    environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(home or tmp_path / "prefect"), **(env or {})}
+    if home:
         environment = without_test_server(environment)
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
                                start_new_session=True)  # killed with its Prefect server, which holds the pipes
@@ -84,13 +83,13 @@ def client(server, **kwargs) -> ReportApiClient:
 
 # --- case 4: the token never leaves through what a server sends back ---------------------------------
 
-def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path):
-    home = migrated_home(tmp_path / "prefect")
+def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path, tmp_path_factory):
+    home = migrated_home(tmp_path_factory)
     assert _flow_runs(home) == []
     with running_server(bengkulu_2022(), TOKEN, faults=Faults(echo_authorization=True)) as server:
-        loaded, _ = kbetl_pull(tmp_path, server.base_url, own_prefect=True)  # the bodies carry the header back
+        loaded, _ = kbetl_pull(tmp_path, server.base_url, home=home)  # the bodies carry the header back
         server.faults = Faults(echo_authorization=True, echo_authorization_in_errors=True)
-        refused, _ = kbetl_pull(tmp_path, server.base_url, own_prefect=True)  # the records answer 400 with it
+        refused, _ = kbetl_pull(tmp_path, server.base_url, home=home)  # the records answer 400 with it
     assert loaded.returncode == 0, (loaded.stdout + loaded.stderr)[-3000:]
     output = loaded.stdout + loaded.stderr + refused.stdout + refused.stderr
     assert refused.returncode == 1, output[-3000:]

@@ -112,8 +112,8 @@ def _ingest_command(home: Path, db: Path, *paths: Path) -> subprocess.Popen:
 
 
 @pytest.mark.prefect
-def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next_command(tmp_path):
-    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path / "prefect")
+def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next_command(tmp_path, tmp_path_factory):
+    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path_factory)
     killed = _ingest_command(home, db, SAMPLE)
     following = None
     try:
@@ -135,8 +135,8 @@ def test_the_temporary_prefect_server_of_a_killed_command_is_stopped_by_the_next
 
 
 @pytest.mark.prefect
-def test_a_command_stopped_with_sigterm_stops_its_temporary_prefect_server(tmp_path):
-    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path / "prefect")
+def test_a_command_stopped_with_sigterm_stops_its_temporary_prefect_server(tmp_path, tmp_path_factory):
+    db, home = tmp_path / "w.duckdb", migrated_home(tmp_path_factory)
     process = _ingest_command(home, db, SAMPLE)
     try:
         server = _server_of(process)

@@ -36,9 +36,9 @@ def wait_for(probe, seconds: float, what: str):
     raise AssertionError(f"timed out waiting for {what}")
 
 
-def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path):
+def test_nightly_deployment_runs_on_a_real_prefect_server(tmp_path, tmp_path_factory):
     port = free_port()
-    home = migrated_home(tmp_path / "prefect-server")  # the server the script starts skips the migration
+    home = migrated_home(tmp_path_factory)  # the server the script starts skips the migration
     db, published = tmp_path / "kbetl-work.duckdb", tmp_path / "kbetl.duckdb"
     data = generate_facility_data([2024], ["17"], scale=0.1)
     with running_server(data, "nightly-token") as report_api:
