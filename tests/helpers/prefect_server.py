@@ -4,9 +4,9 @@ Without PREFECT_API_URL every process that runs a flow starts Prefect's temporar
 PREFECT_HOME (a SQLite database migrated from scratch: seconds of CPU each time, and most integration
 tests start a `kbetl` command or two). The run's first process starts one `prefect server start`; pytest's
 workers and every command they start inherit PREFECT_API_URL and use it. Tests about the temporary
-server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`; those and
-the others that start a Prefect server of their own start it on a copy of a database that Prefect migrated once
-per run (migrated_home): about 5 CPU-s less for each.
+server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`. A test whose
+command starts a Prefect server of its own (those, the nightly script's) gives it a home holding a copy of a
+database Prefect migrated once per run (migrated_home): that server answers with about 5 CPU-s less.
 """
 
 import os
