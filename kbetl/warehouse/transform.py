@@ -27,7 +27,7 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_literal
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, run_once, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
@@ -131,8 +131,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
     of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir), sql_dir)
-    macros = (sql_dir / "macros.sql").read_text()
-    con.execute(macros)
+    macros = _text(sql_dir / "macros.sql")
+    run_once(con, macros, "audit.macros_version")
     keys = _build_keys(con, ordered, macros)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
@@ -160,8 +160,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
-        for model in ordered:
-            check_grain(con, model)
+        check_grains(con, ordered)
         if years is None:
             con.execute("delete from audit.stale_years")
         else:
@@ -214,19 +213,31 @@ def unite_audits(con: duckdb.DuckDBPyConnection, audits: list[Model]) -> None:
                     f"from {built[name].table}", [name])
 
 
-def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """A duplicated or NULL key in a built model is one sentence naming the model and the key."""
-    if not model.key:
+def check_grains(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
+    """The first of the models (in their order) that built a duplicated or NULL key fails the run, in one sentence
+    naming the model and the key. One query finds whether any did (a query per model cost more in round trips
+    than in work)."""
+    keyed = [model for model in models if model.key]
+    if not keyed:
         return
-    key = ", ".join(model.key)
+    (first,) = con.execute("select min(position) from (" + " union all ".join(
+        f"select {position} as position where exists ({_grain_faults(model)})"
+        for position, model in enumerate(keyed)) + ")").fetchone()
+    if first is not None:
+        _name_grain_fault(con, keyed[first])
+
+
+def _grain_faults(model: Model) -> str:
+    """The keys of a model that occur more than once or hold a NULL, each with its count."""
     required = [column for column in model.key if column not in (model.docs.get("key_may_be_null") or [])]
     nulls = " or ".join(f"{column} is null" for column in required) or "false"
-    # one query for both faults: a duplicate, if there is one, sorts first
-    found = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 or {nulls} "
-                        "order by count(*) desc limit 1").fetchone()
-    if found is None:
-        return
-    *values, count = found
+    return f"select {', '.join(model.key)}, count(*) from {model.table} group by all having count(*) > 1 or {nulls}"
+
+
+def _name_grain_fault(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    # a duplicate, if there is one, sorts first
+    *values, count = con.execute(f"{_grain_faults(model)} order by count(*) desc limit 1").fetchone()
+    key = ", ".join(model.key)
     where = f"sql/{model.schema}/{model.name}.sql"
     if count > 1:
         raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(values)} "
@@ -248,8 +259,11 @@ def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str
     region group changes every year's rows, not only the years a load touched)."""
     tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
                                         "and database_name = current_database() order by 1").fetchall()]
-    reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
-                         for t in tables)
+    # one query for every table
+    sums = " union all ".join(f"select {i} as position, count(*), sum(hash(r)) from ref.{t} r"
+                              for i, t in enumerate(tables))
+    summed = con.execute(f"{sums} order by position").fetchall() if tables else []
+    reference = ";".join(f"{t}:{(count, total)}" for t, (_, count, total) in zip(tables, summed))
     return {m.table: hashlib.sha256((m.sql + macros + reference).encode()).hexdigest() for m in models}
 
 
