@@ -1,7 +1,8 @@
-"""A kbetl cluster on loopback for the tests: PostgreSQL and a Prefect server on it (scripts/server.sh), the
-deployments (python -m flows.deploy), Prefect workers of the writer's pool and a Dask scheduler with its
-workers, each process in a group of its own so that it can be stopped (or killed) with everything it
-started. `Cluster.stop` stops all of it, whatever state it is in."""
+"""A kbetl cluster on loopback for the tests, started by the commands of docs/operations.md: PostgreSQL and a
+Prefect server on it (scripts/server.sh), the deployments, Prefect workers of the writer's pool and a Dask
+scheduler with its workers, each long-running process in a group of its own so that it can be stopped (or
+killed) with everything it started, and started again as it was. `Cluster.stop` stops all of it, whatever
+state it is in."""
 
 import os
 import signal
@@ -63,36 +64,8 @@ class Cluster:
     api: str = ""
     dask: str = ""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    commands: dict[str, list] = field(default_factory=dict)  # what each process was started with
     server_started: bool = False
-
-    def start(self) -> "Cluster":
-        ports = {name: free_port() for name in ("pg", "prefect", "dask")}
-        self.api = f"http://127.0.0.1:{ports['prefect']}/api"
-        self.dask = f"tcp://127.0.0.1:{ports['dask']}"
-        self.env.update({"KBETL_SERVER_HOME": str(self.root / "server"), "KBETL_PG_PORT": str(ports["pg"]),
-                         "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
-                         "PREFECT_API_URL": self.api, "KBETL_DASK_ADDRESS": self.dask,
-                         "KBETL_LANDING": str(self.root / "landing"), "PREFECT_HOME": str(self.root / "client"),
-                         **QUICK_POLLS})
-        self.server_started = True
-        started = self.server("start")
-        assert started.returncode == 0, started.stdout + started.stderr
-        deployed = subprocess.run([sys.executable, "-m", "flows.deploy", "--pool", POOL], env=self.env,
-                                  capture_output=True, text=True, timeout=120, cwd=PROJECT_DIR)
-        assert deployed.returncode == 0, deployed.stdout + deployed.stderr
-        self.spawn("dask-scheduler", [BIN / "dask", "scheduler", "--host", "127.0.0.1", "--port",
-                                      str(ports["dask"]), "--no-dashboard"])
-        for name in ("dask-a", "dask-b"):
-            self.spawn(name, [BIN / "dask", "worker", self.dask, "--name", name, "--nthreads", "1",
-                              "--no-dashboard", "--host", "127.0.0.1"])
-        for name in ("worker-a", "worker-b"):
-            self.start_worker(name)
-        from distributed import Client
-
-        with Client(self.dask, timeout=60) as client:
-            client.wait_for_workers(2, timeout=60)
-        wait_for(lambda: self.online_workers() >= {"worker-a", "worker-b"}, 60, "both Prefect workers online")
-        return self
 
     def server(self, action: str) -> subprocess.CompletedProcess:
         return subprocess.run(["bash", str(SERVER_SCRIPT), action], env=self.env, capture_output=True, text=True,
@@ -103,11 +76,20 @@ class Cluster:
         process = subprocess.Popen([str(c) for c in command], env={**self.env, "PREFECT_HOME": str(self.root / name)},
                                    stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=self.root)
         log.close()
-        self.processes[name] = process
+        self.processes[name], self.commands[name] = process, command
         return process
 
-    def start_worker(self, name: str) -> subprocess.Popen:
-        return self.spawn(name, [BIN / "prefect", "worker", "start", "--pool", POOL, "--name", name, "--limit", "2"])
+    def restart(self, name: str) -> subprocess.Popen:
+        """The process started again with its command (as an operator brings a machine back)."""
+        return self.spawn(name, self.commands[name])
+
+    def started_by(self, pid: int) -> str | None:
+        """The name of the long-running process that `pid` descends from, if any."""
+        ancestors = set()
+        while pid and pid not in ancestors:
+            ancestors.add(pid)
+            pid = _parent_of(pid)
+        return next((name for name, p in self.processes.items() if p.pid in ancestors), None)
 
     def online_workers(self) -> set[str]:
         answer = requests.post(f"{self.api}/work_pools/{POOL}/workers/filter", json={}, timeout=10)
@@ -130,6 +112,13 @@ class Cluster:
             stop_group(process)
         if self.server_started:
             self.server("stop")
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except FileNotFoundError:  # the process has ended
+        return None
 
 
 def new_cluster_root() -> Path:

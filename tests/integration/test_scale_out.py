@@ -1,12 +1,18 @@
-"""Past one machine, on loopback: PostgreSQL and a Prefect server on it, a `process` work pool with two
-workers, a Dask scheduler with two Dask workers; a backfill through the deployments, and a worker killed
+"""Past one machine, on loopback, set up by the commands of docs/operations.md run as written (only the
+addresses, ports, folders and the `…` the document leaves to the operator filled in): PostgreSQL and a Prefect
+server on it, the deployments, a Dask scheduler, and two machines of each kind the document names more than one
+of (extract hosts with a Dask worker, writer hosts with a worker of the `process` pool). The documented backfill
+completes; a backfill through the deployments spreads over both workers and equals one machine; a worker killed
 in the middle of one."""
 
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
 import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from itertools import combinations
 from pathlib import Path
@@ -17,23 +23,56 @@ import requests
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import Faults, running_server
 from kbetl.runs import backfill
-from kbetl.sources.report_api.client import TOKEN_ENV
+from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
+from kbetl.warehouse.database import PROJECT_DIR
 from kbetl.warehouse.run import WRITER_LIMIT_ENV
-from tests.helpers.cluster import BIN, Cluster, new_cluster_root, stop_group, wait_for
+from tests.helpers.cluster import BIN, POOL, QUICK_POLLS, Cluster, free_port, new_cluster_root, stop_group, wait_for
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
 from tests.helpers.warehouse import archive_of, marts_snapshot, query
 
 pytestmark = pytest.mark.prefect
 
-YEARS = [2022, 2023]
+DOC = PROJECT_DIR / "docs" / "operations.md"
+YEARS = [2022, 2023]  # the years of the documented backfill
 PROVINCES = ["16", "17", "18"]
 TOKEN = "scale-out-token"
 FINAL = {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}
+# The long-running commands, and how many machines run each: "each extract host", "one or more workers".
+LONG_RUNNING = {"dask scheduler": 1, "dask worker": 2, "prefect worker start": 2}
+DOCUMENTED_BACKFILL = "deployment run backfill/"
+
+
+@dataclass
+class DocumentedCluster(Cluster):
+    backfill: str = ""  # the documented backfill, filled in
+
+
+def documented_commands(text: str) -> list[str]:
+    """The commands of the shell blocks that deploy, pull or backfill, in order: continuation lines joined,
+    comments left out."""
+    commands = []
+    for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+        if not re.search(r"\b(deploy|backfill|pull)\b", block):
+            continue
+        joined = re.sub(r"\\\n\s*", "", block)
+        for line in joined.splitlines():
+            line = re.sub(r"\s+#.*$", "", line).strip()
+            if line and not line.startswith("#"):
+                commands.append(line)
+    return commands
+
+
+def filled_in(command: str, places: dict[str, str]) -> str:
+    for placeholder, value in places.items():
+        command = command.replace(placeholder, value)
+    assert "…" not in command and "10.0.0." not in command, f"a placeholder the test does not know: {command}"
+    return command
 
 
 @pytest.fixture(scope="module")
 def shared():
-    """The cluster's folder: its servers' state, the shared landing location and the recap archive."""
+    """The hosts' folder: the servers' state, the shared landing location, the working and published files and
+    the recap archive, removed whatever happens."""
     root = new_cluster_root()
     yield root
     shutil.rmtree(root, ignore_errors=True)
@@ -41,14 +80,19 @@ def shared():
 
 @pytest.fixture(scope="module")
 def archive(shared) -> Path:
-    """Archived recaps of the three provinces, one folder per year, where every machine sees them (the same
-    path for both backfills: the marts name the files' paths)."""
+    """Archived recaps of the three provinces, one folder per documented year, where every machine sees them
+    (the same path for every backfill: the marts name the files' paths)."""
     return archive_of(shared / "archive", YEARS, PROVINCES)
 
 
 @pytest.fixture(scope="module")
-def report_api():
-    with running_server(generate_facility_data(YEARS, PROVINCES, scale=0.1), TOKEN) as server:
+def api_data():
+    return generate_facility_data(YEARS, PROVINCES, scale=0.1)
+
+
+@pytest.fixture(scope="module")
+def report_api(api_data):
+    with running_server(api_data, TOKEN) as server:
         yield server
 
 
@@ -64,11 +108,40 @@ def one_machine(tmp_path_factory, archive, report_api) -> dict:
 
 
 @pytest.fixture(scope="module")
-def cluster(postgresql_installed, shared):  # noqa: F811
+def cluster(postgresql_installed, shared, archive, report_api):  # noqa: F811
+    """The documented commands up to the backfill, each long-running one on as many machines as LONG_RUNNING
+    says (the backfill is the first test's)."""
     root = shared
-    running = Cluster(root, {**_environ(), TOKEN_ENV: TOKEN})
+    ports = {"prefect": free_port(), "dask": free_port()}
+    machine = {**_environ(),  # what each host has before the commands: its folders and ports, never an address
+               "KBETL_SERVER_HOME": str(root / "server"), "KBETL_PG_PORT": str(free_port()),
+               "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
+               "KBETL_DB": str(root / "work.duckdb"), "KBETL_PUBLISHED": str(root / "published.duckdb"),
+               "PREFECT_HOME": str(root / "client"), **QUICK_POLLS,
+               "MAKEFLAGS": "--assume-old=.venv/.installed"}  # the checkout is installed: make must not reinstall
+    running = DocumentedCluster(root, machine, api=f"http://127.0.0.1:{ports['prefect']}/api",
+                      dask=f"tcp://127.0.0.1:{ports['dask']}")
+    places = {"10.0.0.1": "127.0.0.1", "10.0.0.2": "127.0.0.1", ":4200": f":{ports['prefect']}",
+              "8786": str(ports["dask"]), "/mnt/kbetl-landing": str(root / "landing"),
+              "/mnt/kbetl-archive": str(archive), f"{TOKEN_ENV}=…": f"{TOKEN_ENV}={TOKEN}",
+              f"{URL_ENV}=…": f"{URL_ENV}={report_api.base_url}", "PREFECT_API_URL=…": f"PREFECT_API_URL={running.api}"}
+    commands = [filled_in(c, places) for c in documented_commands(DOC.read_text())]
+    assert [c for c in commands if DOCUMENTED_BACKFILL in c] == commands[-1:], commands
+    running.server_started = any("server-start" in c for c in commands)
     try:
-        yield running.start()
+        for number, command in enumerate(commands[:-1]):
+            kind = next((k for k in LONG_RUNNING if k in command), None)
+            if kind is None:
+                done = subprocess.run(["bash", "-c", command], cwd=PROJECT_DIR, env=machine, capture_output=True,
+                                      text=True, timeout=600)
+                assert done.returncode == 0, (command, done.stdout[-3000:], done.stderr[-3000:])
+                continue
+            for host in "ab"[:LONG_RUNNING[kind]]:
+                in_checkout = f"cd {shlex.quote(str(PROJECT_DIR))} && {command}"
+                running.spawn(f"{kind.split()[0]}-{kind.split()[1]}-{host}", ["bash", "-c", in_checkout])
+        _wait_until_ready(running)
+        running.backfill = commands[-1]
+        yield running
     finally:
         running.stop()
         secret = (root / "server" / "pg-password").read_text().strip() if (root / "server" / "pg-password").exists() \
@@ -76,6 +149,16 @@ def cluster(postgresql_installed, shared):  # noqa: F811
         logs = [p for p in root.rglob("*.log") if p.is_file()]
         leaked = [str(p) for p in logs if secret and secret in p.read_text(errors="replace")]
     assert secret and not leaked, f"the database password is in {leaked}"
+
+
+def _wait_until_ready(cluster: Cluster) -> None:
+    """The long-running commands are up (as an operator would check before a backfill)."""
+    from distributed import Client
+
+    with Client(cluster.dask, timeout=60) as client:
+        client.wait_for_workers(LONG_RUNNING["dask worker"], timeout=60)
+    workers = LONG_RUNNING["prefect worker start"]
+    wait_for(lambda: len(cluster.online_workers()) >= workers, 60, f"{workers} workers of {POOL}")
 
 
 def _environ() -> dict:
@@ -122,6 +205,23 @@ def executed_by(cluster: Cluster, since: datetime) -> dict[str, str]:
     return found
 
 
+def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_completes(cluster, api_data):
+    done = subprocess.run(["bash", "-c", cluster.backfill], cwd=PROJECT_DIR, env=cluster.env, capture_output=True,
+                          text=True, timeout=600)
+    assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:],
+                                  *(cluster.log(n)[-3000:] for n in cluster.processes))
+    assert "Completed" in done.stdout, done.stdout
+
+    # The worker's KBETL_API_URL was used: every facility record of the API is in the published marts.
+    published = Path(cluster.env["KBETL_PUBLISHED"])
+    served = query(published, "select campaign_year, region_code, max(cumulative_achieved) from marts.daily_progress "
+                              "where level = 'province' group by all order by all")
+    expected = api_data.records.groupby(["campaign_year", "province_code"])["acceptors"].sum()
+    assert served == [(y, p, int(n)) for (y, p), n in expected.items()]
+    recaps = query(published, "select distinct campaign_year from marts.recap_files order by 1")
+    assert recaps == [(y,) for y in YEARS]
+
+
 def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals_one_machine(
         cluster, archive, report_api, one_machine, tmp_path):
     from distributed import Client
@@ -132,14 +232,14 @@ def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals
         dask.get_task_stream()  # the scheduler records tasks from now on
         parent = run_backfill(cluster, db, archive, report_api.base_url)
         state = finished(cluster, parent["id"], 240)["state"]
-        assert state["type"] == "COMPLETED", (state, cluster.log("worker-a")[-3000:], cluster.log("worker-b")[-3000:])
+        assert state["type"] == "COMPLETED", (state, *(cluster.log(n)[-3000:] for n in cluster.processes))
         stream = dask.get_task_stream()
     years = children(cluster, parent)
     assert len(years) == 2 and all(r["state"]["type"] == "COMPLETED" for r in years)
 
     executors = wait_for(lambda: (e := executed_by(cluster, since)).keys() >= {parent["id"], *(r["id"] for r in years)}
                          and e, 30, "the workers' events")
-    assert set(executors.values()) == {"worker-a", "worker-b"}, executors
+    assert len(set(executors.values())) == 2 and set(executors.values()) <= cluster.online_workers(), executors
 
     extracting = [t for t in stream if "pull_package" in str(t["key"]) or "recap_package" in str(t["key"])]
     assert len(extracting) == len(YEARS) * len(PROVINCES) * 2, [t["key"] for t in stream]
@@ -159,24 +259,24 @@ def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_a_second_run_gives_t
         cluster, archive, report_api, one_machine, tmp_path):
     db = tmp_path / "w.duckdb"
     report_api.faults = Faults(delay_s=0.5)  # the pulls are still running when the worker is killed
-    worker = None
+    worker, workers_before = None, cluster.online_workers()  # a worker started again comes back with a new name
     try:
         first = run_backfill(cluster, db, archive, report_api.base_url)
         running = wait_for(lambda: [r for r in children(cluster, first) if r["state"]["type"] == "RUNNING"
                                     and r["infrastructure_pid"]], 120, "a year's run to be running")[0]
         time.sleep(3)
         pid = int(running["infrastructure_pid"].rsplit(":", 1)[-1])  # "pid" or "host:pid"
-        worker = next((name for name, p in cluster.processes.items() if name.startswith("worker-")
-                       and _parent_of(pid) == p.pid), None)
+        worker = cluster.started_by(pid)
         assert worker is not None, f"the year's flow run (pid {pid}) ended before it could be killed"
+        assert worker.startswith("prefect-worker-"), worker
         for group in {os.getpgid(pid), cluster.processes[worker].pid}:  # the worker and the flow run it started
             _kill_group(group)
         stop_group(cluster.processes[worker], signal.SIGKILL)
     finally:
         report_api.faults = Faults()
         if worker is not None:
-            cluster.start_worker(worker)  # the machine back, as an operator would bring it
-    wait_for(lambda: worker in cluster.online_workers(), 60, f"{worker} back online")
+            cluster.restart(worker)  # the machine back, as an operator would bring it
+    wait_for(lambda: cluster.online_workers() - workers_before, 60, f"{worker} back online")
 
     second = run_backfill(cluster, db, archive, report_api.base_url)  # its writes queue for the killed run's slot
     crashed = finished(cluster, running["id"], 150)
@@ -187,13 +287,6 @@ def test_a_worker_killed_mid_run_leaves_the_run_crashed_and_a_second_run_gives_t
     assert marts_snapshot(db) == one_machine
     statuses = [s for (s,) in query(db, "select status from audit.runs")]
     assert "running" not in statuses, statuses
-
-
-def _parent_of(pid: int) -> int | None:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except FileNotFoundError:  # the process has ended
-        return None
 
 
 def _kill_group(group: int) -> None:
@@ -207,7 +300,8 @@ def test_a_writer_limit_that_does_not_exist_fails_the_run_before_it_writes(clust
     db = tmp_path / "w.duckdb"
     recap = next((archive / "2022").glob("16_*"))
     done = subprocess.run([BIN / "kbetl", "ingest", str(recap), "--db", str(db)], capture_output=True, text=True,
-                          timeout=120, env={**cluster.env, WRITER_LIMIT_ENV: "no-such-limit"})
+                          timeout=120, env={**cluster.env, "PREFECT_API_URL": cluster.api,
+                                                          WRITER_LIMIT_ENV: "no-such-limit"})
     assert done.returncode == 1, done.stdout + done.stderr
     assert "batas konkurensi global Prefect 'no-such-limit'" in done.stdout + done.stderr
     assert "Traceback" not in done.stdout + done.stderr
