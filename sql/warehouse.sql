@@ -225,6 +225,12 @@ create table if not exists audit.layers_version (
     sha256 varchar not null
 );
 
+-- The hash of sql/macros.sql as last created in the working file (kbetl.warehouse.transform): a rebuild creates
+-- the macros again only when it changed.
+create table if not exists audit.macros_version (
+    sha256 varchar not null
+);
+
 -- The key each model table was last built from in full: the hash of its SQL and of the ref schema
 -- (kbetl.warehouse.transform); a change to either makes the next rebuild a full one.
 create table if not exists audit.model_builds (

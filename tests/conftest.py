@@ -36,11 +36,12 @@ def pytest_configure(config):
 # 5 December 2026), longest first. make test hands out files in collection order (--no-loadscope-reorder;
 # pytest-xdist would otherwise start the files with the most tests first, and these few-test files last): started
 # first, each runs beside the many short files instead of leaving one worker alone with it at the end of the run.
-LONGEST_FIRST = {"integration/test_scale_out.py": 240, "devtools/test_bench.py": 80, "hostile/test_marts_invariant.py": 73,
-                 "hostile/test_recap_reading.py": 58, "hostile/test_report_api_hostile.py": 52,
-                 "integration/test_analyst_cookbook.py": 50, "integration/test_backfill.py": 43,
-                 "hostile/test_recap_files.py": 41, "hostile/test_runs_crash.py": 39,
-                 "integration/test_nightly_deployment.py": 38, "hostile/test_recap_fuzz.py": 30}
+LONGEST_FIRST = {"integration/test_scale_out.py": 240, "devtools/test_bench.py": 80,
+                 "hostile/test_marts_invariant.py": 73, "hostile/test_recap_reading.py": 58,
+                 "hostile/test_report_api_hostile.py": 52, "integration/test_analyst_cookbook.py": 50,
+                 "integration/test_backfill.py": 43, "hostile/test_recap_files.py": 41,
+                 "hostile/test_runs_crash.py": 39, "integration/test_nightly_deployment.py": 38,
+                 "hostile/test_recap_fuzz.py": 30}
 
 
 def pytest_collection_modifyitems(items):

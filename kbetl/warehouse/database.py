@@ -66,16 +66,21 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 def _create_layers(con: duckdb.DuckDBPyConnection) -> None:
     """sql/warehouse.sql, unless the file already holds this version of it (its ~40 statements cost more
     than the rest of opening the file)."""
-    ddl = (SQL_DIR / "warehouse.sql").read_text()
-    version = hashlib.sha256(ddl.encode()).hexdigest()
+    run_once(con, (SQL_DIR / "warehouse.sql").read_text(), "audit.layers_version")
+
+
+def run_once(con: duckdb.DuckDBPyConnection, script: str, version_table: str) -> None:
+    """Runs an SQL script of idempotent statements unless version_table (one sha256 column) already holds this
+    version of it, which it then records."""
+    version = hashlib.sha256(script.encode()).hexdigest()
     try:
-        if con.execute("select sha256 from audit.layers_version").fetchall() == [(version,)]:
+        if con.execute(f"select sha256 from {version_table}").fetchall() == [(version,)]:
             return
-    except duckdb.CatalogException:
+    except duckdb.CatalogException:  # the layers of a new file
         pass
-    con.execute(ddl)
-    con.execute("delete from audit.layers_version")
-    con.execute("insert into audit.layers_version values (?)", [version])
+    con.execute(script)
+    con.execute(f"delete from {version_table}")
+    con.execute(f"insert into {version_table} values (?)", [version])
 
 
 def locked(path: Path, exc: Exception) -> WarehouseLocked:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from kbetl.warehouse.database import DEFAULT_STORAGE_VERSION, STORAGE_ENV, WarehouseError, reason, sql_literal
+from kbetl.warehouse.database import DEFAULT_STORAGE_VERSION, STORAGE_ENV, WarehouseError, reason, rollback, sql_literal
 
 PUBLISHED_ENV = "KBETL_PUBLISHED"
 PUBLISHED_SCHEMAS = ("marts", "ref")
@@ -74,15 +74,22 @@ def _publish(con: duckdb.DuckDBPyConnection, target: Path, run_id: str) -> Path:
             "select schema_name, table_name, column_name, comment from duckdb_columns() "
             "where database_name = current_database() and schema_name in ? and comment is not null "
             "order by all", [list(PUBLISHED_SCHEMAS)]).fetchall()
-        # one script: hundreds of comments, one round trip
-        con.execute(";\n".join(
-            [f"create schema analyst.{schema}" for schema in PUBLISHED_SCHEMAS]
-            + [f"create table analyst.{schema}.{table} as select * from {schema}.{table}"
-               for schema, table, _ in tables]
-            + [f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}"
-               for schema, table, comment in tables if comment]
-            + [f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}"
-               for schema, table, column, comment in columns]))
+        # one script (hundreds of comments, one round trip) in one transaction: a commit per statement wrote the
+        # new file's log hundreds of times, about a third of the publish
+        con.execute("begin")
+        try:
+            con.execute(";\n".join(
+                [f"create schema analyst.{schema}" for schema in PUBLISHED_SCHEMAS]
+                + [f"create table analyst.{schema}.{table} as select * from {schema}.{table}"
+                   for schema, table, _ in tables]
+                + [f"comment on table analyst.{schema}.{table} is {sql_literal(comment)}"
+                   for schema, table, comment in tables if comment]
+                + [f"comment on column analyst.{schema}.{table}.{column} is {sql_literal(comment)}"
+                   for schema, table, column, comment in columns]))
+            con.execute("commit")
+        except BaseException:
+            rollback(con)
+            raise
         con.execute("checkpoint analyst")
     finally:
         con.execute("detach analyst")

@@ -27,7 +27,7 @@ import duckdb
 import yaml
 
 from kbetl import progress
-from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, sql_literal
+from kbetl.warehouse.database import SQL_DIR, WarehouseError, rollback, run_once, sql_literal
 
 MODEL_SCHEMAS = ("staging", "marts", "audits")
 AUDITS = "audits"
@@ -37,7 +37,7 @@ AUDITS = "audits"
 ISSUES = f"{AUDITS}.issues"
 TABLE_NAME = re.compile(r"\b((?:staging|marts|ref|raw|audit|audits)\.\w+)\b")
 ISSUES_TABLE = f"""create or replace table {ISSUES} (
-    check_name varchar, campaign_year integer, region_code varchar, subject varchar, severity varchar default 'flag',
+    check_name varchar, campaign_year integer, region_code varchar, subject varchar, severity varchar,
     value double, reference_value double, message varchar)"""
 
 
@@ -131,8 +131,8 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
     """Rebuilds the models in one transaction: all of them, or, given years, those campaign years' rows
     of each; the years rebuilt leave audit.stale_years in the same transaction. Returns the tables built."""
     ordered = build_order(discover_models(sql_dir), sql_dir)
-    macros = (sql_dir / "macros.sql").read_text()
-    con.execute(macros)
+    macros = _text(sql_dir / "macros.sql")
+    run_once(con, macros, "audit.macros_version")
     keys = _build_keys(con, ordered, macros)
     if years is not None and dict(con.execute("select model, sql_sha256 from audit.model_builds").fetchall()) != keys:
         years = None
@@ -160,8 +160,7 @@ def run_transforms(con: duckdb.DuckDBPyConnection, sql_dir: Path = SQL_DIR,
                 con.execute(f"insert into {model.table} by name\nselect * from (\n{model.sql}\n)\n"
                             f"where campaign_year in ({chosen})")
         audit_seconds = time.monotonic() - started if started is not None else None
-        for model in ordered:
-            check_grain(con, model)
+        check_grains(con, ordered)
         if years is None:
             con.execute("delete from audit.stale_years")
         else:
@@ -209,24 +208,39 @@ def unite_audits(con: duckdb.DuckDBPyConnection, audits: list[Model]) -> None:
                                          + [f"{n} di checks.csv tidak punya berkas sql/audits/{n}.sql"
                                             for n in missing]))
     con.execute(ISSUES_TABLE)
-    for name in sorted(listed):
-        con.execute(f"insert into {ISSUES} by name select ? as check_name, columns(lambda c: c != 'check_name') "
-                    f"from {built[name].table}", [name])
+    names = sorted(listed)
+    # one statement (a statement per audit cost twice as much); the union gives an audit without a severity NULL there
+    audits = " union all by name ".join(f"select ? as check_name, columns(lambda c: c != 'check_name') "
+                                        f"from {built[name].table}" for name in names)
+    con.execute(f"insert into {ISSUES} by name select * replace (coalesce(severity, 'flag') as severity) "
+                f"from ({audits})", names)
 
 
-def check_grain(con: duckdb.DuckDBPyConnection, model: Model) -> None:
-    """A duplicated or NULL key in a built model is one sentence naming the model and the key."""
-    if not model.key:
+def check_grains(con: duckdb.DuckDBPyConnection, models: list[Model]) -> None:
+    """The first of the models (in their order) that built a duplicated or NULL key fails the run, in one sentence
+    naming the model and the key. One query finds whether any did (a query per model cost more in round trips
+    than in work)."""
+    keyed = [model for model in models if model.key]
+    if not keyed:
         return
-    key = ", ".join(model.key)
+    (first,) = con.execute("select min(position) from (" + " union all ".join(
+        f"select {position} as position where exists ({_grain_faults(model)})"
+        for position, model in enumerate(keyed)) + ")").fetchone()
+    if first is not None:
+        _name_grain_fault(con, keyed[first])
+
+
+def _grain_faults(model: Model) -> str:
+    """The keys of a model that occur more than once or hold a NULL, each with its count."""
     required = [column for column in model.key if column not in (model.docs.get("key_may_be_null") or [])]
     nulls = " or ".join(f"{column} is null" for column in required) or "false"
-    # one query for both faults: a duplicate, if there is one, sorts first
-    found = con.execute(f"select {key}, count(*) from {model.table} group by all having count(*) > 1 or {nulls} "
-                        "order by count(*) desc limit 1").fetchone()
-    if found is None:
-        return
-    *values, count = found
+    return f"select {', '.join(model.key)}, count(*) from {model.table} group by all having count(*) > 1 or {nulls}"
+
+
+def _name_grain_fault(con: duckdb.DuckDBPyConnection, model: Model) -> None:
+    # a duplicate, if there is one, sorts first
+    *values, count = con.execute(f"{_grain_faults(model)} order by count(*) desc limit 1").fetchone()
+    key = ", ".join(model.key)
     where = f"sql/{model.schema}/{model.name}.sql"
     if count > 1:
         raise GrainViolated(f"model {model.table} melanggar grain-nya ({key}): kunci {tuple(values)} "
@@ -248,8 +262,11 @@ def _build_keys(con: duckdb.DuckDBPyConnection, models: list[Model], macros: str
     region group changes every year's rows, not only the years a load touched)."""
     tables = [t for (t,) in con.execute("select table_name from duckdb_tables() where schema_name = 'ref' "
                                         "and database_name = current_database() order by 1").fetchall()]
-    reference = ";".join(f"{t}:{con.execute(f'select count(*), sum(hash(r)) from ref.{t} r').fetchone()}"
-                         for t in tables)
+    # one query for every table
+    sums = " union all ".join(f"select {i} as position, count(*), sum(hash(r)) from ref.{t} r"
+                              for i, t in enumerate(tables))
+    summed = con.execute(f"{sums} order by position").fetchall() if tables else []
+    reference = ";".join(f"{t}:{(count, total)}" for t, (_, count, total) in zip(tables, summed))
     return {m.table: hashlib.sha256((m.sql + macros + reference).encode()).hexdigest() for m in models}
 
 

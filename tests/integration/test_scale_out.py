@@ -22,6 +22,7 @@ import requests
 
 from devtools.generate.facilities import generate_facility_data
 from devtools.report_api_server import Faults, running_server
+from kbetl.reference.regions import provinces_of
 from kbetl.runs import backfill
 from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
@@ -96,15 +97,20 @@ def report_api(api_data):
         yield server
 
 
-@pytest.fixture(scope="module")
-def one_machine(tmp_path_factory, archive, report_api) -> dict:
-    """The same backfill on one machine with the defaults: the marts to match."""
+def one_machine_backfill(tmp_path_factory, archive: Path, report_api, provinces: list[str] | None) -> dict:
+    """The marts of a backfill of the archive and the API on one machine with the defaults."""
     db = tmp_path_factory.mktemp("one-machine") / "w.duckdb"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv(TOKEN_ENV, TOKEN)
-        failed, published = backfill(db, YEARS, PROVINCES, archive, report_api.base_url, None)
+        failed, published = backfill(db, YEARS, provinces, archive, report_api.base_url, None)
     assert failed == []
     return marts_snapshot(db)
+
+
+@pytest.fixture(scope="module")
+def one_machine(tmp_path_factory, archive, report_api) -> dict:
+    """The backfill of three provinces on one machine: the marts to match."""
+    return one_machine_backfill(tmp_path_factory, archive, report_api, PROVINCES)
 
 
 @pytest.fixture(scope="module")
@@ -205,12 +211,43 @@ def executed_by(cluster: Cluster, since: datetime) -> dict[str, str]:
     return found
 
 
-def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_completes(cluster, api_data):
-    done = subprocess.run(["bash", "-c", cluster.backfill], cwd=PROJECT_DIR, env=cluster.env, capture_output=True,
-                          text=True, timeout=600)
+@dataclass
+class DocumentedRun:
+    done: subprocess.CompletedProcess  # the documented command's
+    parent: dict  # its flow run
+    since: datetime
+    stream: list  # the Dask tasks run meanwhile
+
+
+@pytest.fixture(scope="module")
+def documented_run(cluster) -> DocumentedRun:
+    """The documented backfill (every province of each year's map; the API serves three), the Dask scheduler
+    recording its tasks."""
+    from distributed import Client
+
+    since = datetime.now(timezone.utc)
+    with Client(cluster.dask, timeout=30) as dask:
+        dask.get_task_stream()  # the scheduler records tasks from now on
+        done = subprocess.run(["bash", "-c", cluster.backfill], cwd=PROJECT_DIR, env=cluster.env, capture_output=True,
+                              text=True, timeout=600)
+        stream = dask.get_task_stream()
     assert done.returncode == 0, (done.stdout[-3000:], done.stderr[-3000:],
                                   *(cluster.log(n)[-3000:] for n in cluster.processes))
-    assert "Completed" in done.stdout, done.stdout
+    deployment = requests.get(f"{cluster.api}/deployments/name/backfill/kbetl-backfill", timeout=10).json()
+    [parent] = requests.post(f"{cluster.api}/flow_runs/filter", timeout=10, json={
+        "flow_runs": {"deployment_id": {"any_": [deployment["id"]]}}}).json()
+    return DocumentedRun(done, parent, since, stream)
+
+
+@pytest.fixture(scope="module")
+def one_machine_every_province(tmp_path_factory, archive, report_api) -> dict:
+    """The documented backfill on one machine with the defaults: the marts to match."""
+    return one_machine_backfill(tmp_path_factory, archive, report_api, None)
+
+
+def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_completes(cluster, api_data,
+                                                                                         documented_run):
+    assert "Completed" in documented_run.done.stdout, documented_run.done.stdout
 
     # The worker's KBETL_API_URL was used: every facility record of the API is in the published marts.
     published = Path(cluster.env["KBETL_PUBLISHED"])
@@ -222,27 +259,21 @@ def test_the_documented_deployment_backfill_pulls_from_the_workers_api_url_and_c
     assert recaps == [(y,) for y in YEARS]
 
 
-def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals_one_machine(
-        cluster, archive, report_api, one_machine, tmp_path):
-    from distributed import Client
-
-    db = tmp_path / "w.duckdb"
-    since = datetime.now(timezone.utc)
-    with Client(cluster.dask, timeout=30) as dask:
-        dask.get_task_stream()  # the scheduler records tasks from now on
-        parent = run_backfill(cluster, db, archive, report_api.base_url)
-        state = finished(cluster, parent["id"], 240)["state"]
-        assert state["type"] == "COMPLETED", (state, *(cluster.log(n)[-3000:] for n in cluster.processes))
-        stream = dask.get_task_stream()
+def test_the_documented_backfill_spreads_over_both_workers_and_equals_one_machine(
+        cluster, archive, documented_run, one_machine_every_province):
+    parent, db = documented_run.parent, Path(cluster.env["KBETL_DB"])
+    assert finished(cluster, parent["id"], 10)["state"]["type"] == "COMPLETED"
     years = children(cluster, parent)
     assert len(years) == 2 and all(r["state"]["type"] == "COMPLETED" for r in years)
 
-    executors = wait_for(lambda: (e := executed_by(cluster, since)).keys() >= {parent["id"], *(r["id"] for r in years)}
-                         and e, 30, "the workers' events")
+    executors = wait_for(lambda: (e := executed_by(cluster, documented_run.since)).keys()
+                         >= {parent["id"], *(r["id"] for r in years)} and e, 30, "the workers' events")
     assert len(set(executors.values())) == 2 and set(executors.values()) <= cluster.online_workers(), executors
 
-    extracting = [t for t in stream if "pull_package" in str(t["key"]) or "recap_package" in str(t["key"])]
-    assert len(extracting) == len(YEARS) * len(PROVINCES) * 2, [t["key"] for t in stream]
+    extracting = [t for t in documented_run.stream
+                  if "pull_package" in str(t["key"]) or "recap_package" in str(t["key"])]
+    packages = sum(len(list((archive / str(y)).iterdir())) + len(provinces_of(y)) for y in YEARS)
+    assert len(extracting) == packages, [t["key"] for t in documented_run.stream]
     assert len({t["worker"] for t in extracting}) == 2, "extract tasks ran on both Dask workers"
 
     writes = query(db, "select command, started_at, finished_at from audit.runs order by started_at")
@@ -251,7 +282,7 @@ def test_a_backfill_through_the_deployments_spreads_over_both_workers_and_equals
         assert end_a <= start_b or end_b <= start_a, f"two writes overlapped: {start_a}–{end_a} and {start_b}–{end_b}"
     first, second = sorted(years, key=lambda r: r["start_time"])
     assert second["start_time"] < first["end_time"], "the years ran at the same time (their writes queued)"
-    assert marts_snapshot(db) == one_machine
+    assert marts_snapshot(db) == one_machine_every_province
     assert not any((cluster.root / "landing").rglob("manifest.json")), "every landed result was loaded and removed"
 
 
