@@ -33,15 +33,15 @@ def pytest_configure(config):
 
 
 # The files that take longest (seconds on an idle 2-core machine with three workers, `--durations=0` of
-# 5 December 2026), longest first. make test hands out files in collection order (--no-loadscope-reorder;
+# 5 December 2026, afternoon), longest first. make test hands out files in collection order (--no-loadscope-reorder;
 # pytest-xdist would otherwise start the files with the most tests first, and these few-test files last): started
 # first, each runs beside the many short files instead of leaving one worker alone with it at the end of the run.
-LONGEST_FIRST = {"integration/test_scale_out.py": 240, "devtools/test_bench.py": 80,
-                 "hostile/test_marts_invariant.py": 73, "hostile/test_recap_reading.py": 58,
-                 "hostile/test_report_api_hostile.py": 52, "integration/test_analyst_cookbook.py": 50,
-                 "integration/test_backfill.py": 43, "hostile/test_recap_files.py": 41,
-                 "hostile/test_runs_crash.py": 39, "integration/test_nightly_deployment.py": 38,
-                 "hostile/test_recap_fuzz.py": 30}
+LONGEST_FIRST = {"integration/test_scale_out.py": 217, "devtools/test_bench.py": 77,
+                 "hostile/test_recap_reading.py": 73, "hostile/test_report_api_hostile.py": 73,
+                 "hostile/test_marts_invariant.py": 68, "integration/test_analyst_cookbook.py": 45,
+                 "integration/test_backfill.py": 35, "hostile/test_runs_crash.py": 33,
+                 "hostile/test_recap_lines_fuzz.py": 30, "integration/test_nightly_deployment.py": 30,
+                 "hostile/test_recap_files.py": 30, "integration/test_flows.py": 29}
 
 
 def pytest_collection_modifyitems(items):
