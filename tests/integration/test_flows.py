@@ -1,4 +1,4 @@
-"""Real Prefect flow runs (a temporary Prefect server in a fresh PREFECT_HOME, set in tests/conftest.py)."""
+"""Real Prefect flow runs (on the tests' Prefect server, tests/helpers/prefect_server.py)."""
 
 import os
 import subprocess
