@@ -27,7 +27,8 @@ from kbetl.runs import backfill
 from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
 from kbetl.warehouse.run import WRITER_LIMIT_ENV
-from tests.helpers.cluster import BIN, POOL, QUICK_POLLS, Cluster, free_port, new_cluster_root, stop_group, wait_for
+from tests.helpers.cluster import (BIN, POOL, QUICK_POLLS, QUIET_DASK, Cluster, free_port, new_cluster_root, stop_group,
+                                   wait_for)
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
 from tests.helpers.warehouse import archive_of, marts_snapshot, query
 
@@ -123,7 +124,7 @@ def cluster(postgresql_installed, shared, archive, report_api):  # noqa: F811
                "KBETL_SERVER_HOME": str(root / "server"), "KBETL_PG_PORT": str(free_port()),
                "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
                "KBETL_DB": str(root / "work.duckdb"), "KBETL_PUBLISHED": str(root / "published.duckdb"),
-               "PREFECT_HOME": str(root / "client"), **QUICK_POLLS,
+               "PREFECT_HOME": str(root / "client"), **QUICK_POLLS, **QUIET_DASK,
                "MAKEFLAGS": "--assume-old=.venv/.installed"}  # the checkout is installed: make must not reinstall
     running = DocumentedCluster(root, machine, api=f"http://127.0.0.1:{ports['prefect']}/api",
                       dask=f"tcp://127.0.0.1:{ports['dask']}")
