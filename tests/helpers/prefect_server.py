@@ -35,6 +35,13 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+# The server's services no test run on it needs: no test here schedules, pauses, cancels or automates a run, has
+# a worker, or reads events (those that do start servers of their own: the scale-out cluster, the nightly
+# script's). Flow runs, task runs (the task run recorder) and logs are recorded as ever.
+UNUSED_SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS",
+                   "CLEANUP_RECONCILER", "TRIGGERS", "EVENT_PERSISTER")
+
+
 class TestServer:
     """`prefect server start` in a home of its own; stopped (and its home removed) by stop()."""
 
@@ -43,7 +50,8 @@ class TestServer:
         self.api = f"http://127.0.0.1:{_free_port()}/api"
         port = self.api.rsplit(":", 1)[1].split("/")[0]
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
+               **{f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in UNUSED_SERVICES}}
         env.pop(URL_ENV, None)
         self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
