@@ -49,15 +49,17 @@ UNUSED_SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", 
 
 
 class TestServer:
-    """`prefect server start` in a home of its own; stopped (and its home removed) by stop()."""
+    """`prefect server start` without the services named unused, in a home of its own (removed by stop()) or
+    in the one given (kept)."""
 
-    def __init__(self):
-        self.home = Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
+    def __init__(self, home: Path | None = None, unused_services: tuple[str, ...] = UNUSED_SERVICES):
+        self.own_home = home is None
+        self.home = home or Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
         self.api = f"http://127.0.0.1:{_free_port()}/api"
         port = self.api.rsplit(":", 1)[1].split("/")[0]
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
-               **{f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in UNUSED_SERVICES}}
+               **{f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in unused_services}}
         env.pop(URL_ENV, None)
         self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
@@ -72,7 +74,8 @@ class TestServer:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        shutil.rmtree(self.home, ignore_errors=True)
+        if self.own_home:
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def start() -> TestServer:
@@ -89,17 +92,21 @@ def wait_until_healthy(tmp_path_factory: pytest.TempPathFactory, timeout: float 
     api = os.environ.get(MARK_ENV)
     if not api or os.environ.get(URL_ENV) != api:
         return
+    wait_for_health(api, timeout)
+    built_once(tmp_path_factory, MIGRATED, _copy_of_the_servers_database)
+
+
+def wait_for_health(api: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
             if requests.get(f"{api}/health", timeout=2).ok:
-                break
+                return
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the tests' Prefect server at {api} did not answer within {timeout:.0f} s")
+            raise RuntimeError(f"the Prefect server at {api} did not answer within {timeout:.0f} s")
         time.sleep(0.2)
-    built_once(tmp_path_factory, MIGRATED, _copy_of_the_servers_database)
 
 
 IN_PROCESS_TIERS = ("unit", "warehouse")
