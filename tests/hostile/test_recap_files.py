@@ -4,6 +4,7 @@ sentence naming it (and the limit), and peak memory of `kbetl validate`/`ingest`
 import os
 import shutil
 import sys
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -11,12 +12,21 @@ import pytest
 
 from kbetl.sources.recaps import limits
 from kbetl.sources.recaps.stage import stage_recap
-from tests.helpers.bombs import big_csv, run_measured, xlsx_billion_laughs, xlsx_bombs, xlsx_cell_bomb, xlsx_rows_bomb
+from tests.helpers.bombs import (
+    GIB,
+    big_csv,
+    run_measured,
+    xlsx_billion_laughs,
+    xlsx_bombs,
+    xlsx_cell_bomb,
+    xlsx_rows_bomb,
+)
 from tests.helpers.recap_files import bengkulu_rows, write_semicolon_cp1252
 
 KBETL = Path(sys.executable).parent / "kbetl"
 SAMPLE_2022 = Path(__file__).resolve().parents[2] / "data" / "sample" / "2022"
 BUDGET = int(1.5 * (1 << 30))
+SHEET = "xl/worksheets/sheet1.xml"
 GOOD_ROWS = ("Bengkulu Selatan;1.500;200;100;1.000;300;600;50;32;2.282;152,13",
              "Kota Bengkulu;2.000;-;-;2.000;488;0;0;0;2.488;124,40")
 
@@ -78,6 +88,24 @@ def bombs(tmp_path_factory) -> dict[str, Path]:
 
 def test_bombs_are_small_on_disk(bombs):
     assert bombs["rows"].stat().st_size < 4 << 20 and bombs["cell"].stat().st_size < 2 << 20
+    for name in ("rows", "cell"):
+        with zipfile.ZipFile(bombs[name]) as book:
+            assert book.getinfo(SHEET).file_size >= GIB
+
+
+def test_a_bomb_inflates_to_the_sheet_it_declares(tmp_path):
+    """The bombs' ZIP writer (a block deflated once, its bytes repeated), at 3 MiB: every member's CRC checks
+    out, the sheet has the size declared, and after the header it holds nothing but whole identical rows, 3 MiB
+    of them."""
+    with zipfile.ZipFile(xlsx_rows_bomb(tmp_path / "rows.xlsx", inflated=3 << 20)) as book:
+        assert book.testzip() is None
+        sheet, declared = book.read(SHEET), book.getinfo(SHEET).file_size
+    assert len(sheet) == declared
+    row = b'<row><c t="inlineStr"><is><t>Kaur</t></is></c><c><v>1500</v></c><c><v>1200</v></c></row>'
+    close = b"</sheetData></worksheet>"
+    assert b"REKAPITULASI HASIL PELAYANAN KB" in sheet[:sheet.index(row)] and sheet.endswith(close)
+    rows = sheet[sheet.index(row):-len(close)]
+    assert rows == row * (len(rows) // len(row)) and 3 << 20 <= len(rows) < (3 << 20) + len(row)
 
 
 @pytest.mark.parametrize("name, limit", [("rows", limits.MAX_XLSX_BYTES), ("cell", limits.MAX_XLSX_BYTES),
