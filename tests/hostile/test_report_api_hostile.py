@@ -18,8 +18,8 @@ import pytest
 from devtools.report_api_server import Faults, running_server
 from kbetl.sources.report_api.client import TOKEN_ENV, ApiError, ReportApiClient
 from kbetl.sources.report_api.pull import pull_province
-from tests.helpers.facility_data import bengkulu_2022
 from tests.helpers import prefect_server
+from tests.helpers.facility_data import bengkulu_2022
 from tests.helpers.prefect_server import URL_ENV, migrated_home, wait_for_health, without_test_server
 from tests.helpers.warehouse import query
 
