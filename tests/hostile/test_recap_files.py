@@ -59,7 +59,8 @@ def test_utf16_csv_with_bom_is_read(tmp_path, encoding):
 @pytest.fixture(scope="module")
 def ingested(bombs, tmp_path_factory) -> dict:
     """One `kbetl ingest` of a folder (three good recaps, two unreadable files) and of the three bombs, which its
-    tasks read side by side: its exit code, output, peak RSS, and the good files' names."""
+    tasks read side by side: its exit code, output and peak RSS, the good files' names, the files loaded, and the
+    files refused with their reasons."""
     folder = tmp_path_factory.mktemp("ingest") / "in"
     folder.mkdir()
     good = sorted(SAMPLE_2022.glob("1*.csv"))[:3]
