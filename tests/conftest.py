@@ -63,8 +63,8 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_server_ready():
-    prefect_server.wait_until_healthy()
+def prefect_server_ready(tmp_path_factory):
+    prefect_server.wait_until_healthy(tmp_path_factory)
 
 
 @pytest.fixture(scope="session", autouse=True)
