@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow, without_data_synthesis
+from kbetl.cli import backfill_flow, db_option, ingest_flow, publish_option, pull_flow, run_command
 from kbetl.warehouse.database import PROJECT_DIR
 
 SAMPLE_DIR = PROJECT_DIR / "data" / "sample"
@@ -191,8 +191,4 @@ def bench(scale: float, curve: str | None, provinces: str | None, years: str | N
 
 
 def main() -> None:
-    from flows.servers import stop_orphaned_servers
-
-    without_data_synthesis()  # as kbetl's commands do (kbetl.cli.main)
-    stop_orphaned_servers()
-    cli()
+    run_command(cli)

@@ -7,6 +7,7 @@ CPU before it began."""
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import threading
@@ -393,6 +394,10 @@ def _in_view(label: str | None, run: Callable):
         check_scheduler()
     except ScaleOutSettingError as exc:
         raise Refused(str(exc)) from None
+    if _one_command_process:
+        # The modules the flow needs are imported and live until the process ends: frozen, the run's garbage
+        # searches no longer go through them (about 0.2 CPU-s of a command).
+        gc.freeze()
     view = ProgressView(label) if label else None
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGTERM, _terminated) if main else None
@@ -430,9 +435,26 @@ def without_data_synthesis() -> None:
     sys.modules.setdefault("hypothesis", None)
 
 
-def main() -> None:
+_one_command_process = False  # set by run_command: this process runs one command, then ends
+
+
+def run_command(group: click.Group) -> None:
+    """A command's process (kbetl's, kbetl-dev's) around its click group."""
+    global _one_command_process
     from flows.servers import stop_orphaned_servers
+
+    _one_command_process = True
 
     without_data_synthesis()
     stop_orphaned_servers()  # a killed command's temporary Prefect server, once, before this command starts one
-    cli()
+    try:
+        group()
+    finally:
+        # What the command made lives until its process ends. At exit the interpreter would search every object
+        # of Prefect, pandas and pandera for garbage cycles, again as it clears each module: up to a second of
+        # CPU that frees nothing. Frozen, they are left alone; exit handlers (Prefect's log flush) still run.
+        gc.freeze()
+
+
+def main() -> None:
+    run_command(cli)

@@ -32,24 +32,36 @@ def pytest_configure(config):
         importlib.import_module("prefect.main")
 
 
-# The files that take longest (seconds on an idle 2-core machine with three workers, `--durations=0` of
-# 5 December 2026, afternoon), longest first. make test hands out files in collection order (--no-loadscope-reorder;
-# pytest-xdist would otherwise start the files with the most tests first, and these few-test files last): started
-# first, each runs beside the many short files instead of leaving one worker alone with it at the end of the run.
-LONGEST_FIRST = {"integration/test_scale_out.py": 217, "devtools/test_bench.py": 77,
-                 "hostile/test_recap_reading.py": 73, "hostile/test_report_api_hostile.py": 73,
-                 "hostile/test_marts_invariant.py": 68, "integration/test_analyst_cookbook.py": 45,
-                 "integration/test_backfill.py": 35, "hostile/test_runs_crash.py": 33,
-                 "hostile/test_recap_lines_fuzz.py": 30, "integration/test_nightly_deployment.py": 30,
-                 "hostile/test_recap_files.py": 30, "integration/test_flows.py": 29}
+# The order in which make test hands out the files that take longest (--no-loadscope-reorder: pytest-xdist would
+# otherwise start the files with the most tests first, and these few-test files last). They start first, so that
+# none is left alone on a worker at the end of the run. Those that mostly wait (on a cluster's heartbeats, a
+# server, a deadline, a browser: under half a core in `--durations=0` against CPU per file, idle, 5 December 2026)
+# alternate with those that compute, so that waiting files do not run side by side and leave a core idle. The
+# other files follow in collection order.
+FIRST = ["integration/test_scale_out.py",  # waits
+         "hostile/test_marts_invariant.py", "integration/test_backfill.py",
+         "hostile/test_recap_reading.py",  # waits
+         "hostile/test_runs_crash.py", "integration/test_analyst_cookbook.py",
+         "hostile/test_report_api_hostile.py",  # waits
+         "warehouse/test_quality_audits.py", "integration/test_findings_travel.py",
+         "devtools/test_bench.py",  # waits
+         "hostile/test_recap_lines_fuzz.py", "integration/test_one_path.py",
+         "integration/test_flows.py",  # waits
+         "hostile/test_recap_fuzz.py", "hostile/test_commands_options.py",
+         "integration/test_nightly_deployment.py",  # waits
+         "hostile/test_recap_files.py", "hostile/test_runs_errors.py",
+         "integration/test_campaign_report_browser.py",  # waits
+         "devtools/test_facility_generator.py",
+         "integration/test_report_api_pull.py"]  # waits
 
 
 def pytest_collection_modifyitems(items):
     tests = Path(__file__).parent
 
-    def seconds(item) -> int:
-        return LONGEST_FIRST.get(item.path.relative_to(tests).as_posix(), 0) if item.path.is_relative_to(tests) else 0
-    items.sort(key=lambda item: -seconds(item))  # stable: the other files, and each file's tests, keep their order
+    def position(item) -> int:
+        name = item.path.relative_to(tests).as_posix() if item.path.is_relative_to(tests) else ""
+        return FIRST.index(name) if name in FIRST else len(FIRST)
+    items.sort(key=position)  # stable: the other files, and each file's tests, keep their order
 
 
 @pytest.fixture
@@ -63,8 +75,8 @@ def pytest_unconfigure(config):
 
 
 @pytest.fixture(scope="session", autouse=True)
-def prefect_server_ready():
-    prefect_server.wait_until_healthy()
+def prefect_server_ready(tmp_path_factory):
+    prefect_server.wait_until_healthy(tmp_path_factory)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -6,15 +6,19 @@ tests start a `kbetl` command or two). The run's first process starts one `prefe
 workers and every command they start inherit PREFECT_API_URL and use it. Tests about the temporary
 server itself (a killed command's orphan, SIGTERM) run their commands with `without_test_server`. A test whose
 command starts a Prefect server of its own (those, the nightly script's) gives it a home holding a copy of a
-database Prefect migrated once per run (migrated_home): that server answers with about 5 CPU-s less.
+database Prefect migrated once per run (migrated_home): that server answers with about 5 CPU-s less. That
+database is the run's server's, copied when it first answers, before any flow runs on it (its start migrated
+it); a run without that server migrates one with `prefect server database upgrade`.
 """
 
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -24,6 +28,8 @@ from tests.helpers.once import built_once
 
 URL_ENV = "PREFECT_API_URL"
 MARK_ENV = "KBETL_TEST_PREFECT_SERVER"  # the URL of the run's server, so that workers know it is ours
+HOME_ENV = "KBETL_TEST_PREFECT_SERVER_HOME"
+MIGRATED = "prefect-home"  # the built_once name of the migrated database
 PREFECT = Path(sys.executable).parent / "prefect"
 
 
@@ -35,15 +41,25 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-class TestServer:
-    """`prefect server start` in a home of its own; stopped (and its home removed) by stop()."""
+# The server's services no test run on it needs: no test here schedules, pauses, cancels or automates a run, has
+# a worker, or reads events (those that do start servers of their own: the scale-out cluster, the nightly
+# script's). Flow runs, task runs (the task run recorder) and logs are recorded as ever.
+UNUSED_SERVICES = ("SCHEDULER", "LATE_RUNS", "FOREMAN", "CANCELLATION_CLEANUP", "PAUSE_EXPIRATIONS",
+                   "CLEANUP_RECONCILER", "TRIGGERS", "EVENT_PERSISTER")
 
-    def __init__(self):
-        self.home = Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
+
+class TestServer:
+    """`prefect server start` without the services named unused, in a home of its own (removed by stop()) or
+    in the one given (kept)."""
+
+    def __init__(self, home: Path | None = None, unused_services: tuple[str, ...] = UNUSED_SERVICES):
+        self.own_home = home is None
+        self.home = home or Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
         self.api = f"http://127.0.0.1:{_free_port()}/api"
         port = self.api.rsplit(":", 1)[1].split("/")[0]
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING"}
+               "DO_NOT_TRACK": "1", "PREFECT_UI_ENABLED": "false", "PREFECT_LOGGING_LEVEL": "WARNING",
+               **{f"PREFECT_SERVER_SERVICES_{service}_ENABLED": "false" for service in unused_services}}
         env.pop(URL_ENV, None)
         self.log = open(self.home / "server.log", "wb")  # noqa: SIM115 - open while the server runs
         self.process = subprocess.Popen([PREFECT, "server", "start", "--host", "127.0.0.1", "--port", port],
@@ -58,21 +74,29 @@ class TestServer:
             self.process.kill()
             self.process.wait()
         self.log.close()
-        shutil.rmtree(self.home, ignore_errors=True)
+        if self.own_home:
+            shutil.rmtree(self.home, ignore_errors=True)
 
 
 def start() -> TestServer:
     """Starts the run's server and points this process (and all it starts) at it; does not wait."""
     server = TestServer()
     os.environ[URL_ENV] = os.environ[MARK_ENV] = server.api
+    os.environ[HOME_ENV] = str(server.home)
     return server
 
 
-def wait_until_healthy(timeout: float = 180) -> None:
-    """Waits for the run's server (started by the run's first process) to answer."""
+def wait_until_healthy(tmp_path_factory: pytest.TempPathFactory, timeout: float = 180) -> None:
+    """Waits for the run's server (started by the run's first process) to answer; then, before any flow runs on
+    it, its database (migrated by its start) is kept as the run's migrated home (migrated_home)."""
     api = os.environ.get(MARK_ENV)
     if not api or os.environ.get(URL_ENV) != api:
         return
+    wait_for_health(api, timeout)
+    built_once(tmp_path_factory, MIGRATED, _copy_of_the_servers_database)
+
+
+def wait_for_health(api: str, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -81,7 +105,7 @@ def wait_until_healthy(timeout: float = 180) -> None:
         except requests.RequestException:
             pass
         if time.monotonic() > deadline:
-            raise RuntimeError(f"the tests' Prefect server at {api} did not answer within {timeout:.0f} s")
+            raise RuntimeError(f"the Prefect server at {api} did not answer within {timeout:.0f} s")
         time.sleep(0.2)
 
 
@@ -100,11 +124,18 @@ def migrated_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A new Prefect home holding a database Prefect migrated (once per test run), for a command expected to
     start a Prefect server of its own (not for one expected to be refused before: `prefect.db` would be there
     anyway)."""
-    home, _ = built_once(tmp_path_factory, "prefect-home", _migrate)
+    home, _ = built_once(tmp_path_factory, MIGRATED, _migrate)
     return home
 
 
+def _copy_of_the_servers_database(home: Path) -> None:
+    with closing(sqlite3.connect(Path(os.environ[HOME_ENV]) / "prefect.db")) as source, \
+            closing(sqlite3.connect(home / "prefect.db")) as copy:
+        source.backup(copy)
+
+
 def _migrate(home: Path) -> None:
+    """Without the run's server (a run of the in-process tiers, which then asks for none)."""
     environment = {**without_test_server(), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                    "DO_NOT_TRACK": "1"}
     done = subprocess.run([PREFECT, "server", "database", "upgrade", "-y"], env=environment, capture_output=True,

@@ -18,8 +18,9 @@ import pytest
 from devtools.report_api_server import Faults, running_server
 from kbetl.sources.report_api.client import TOKEN_ENV, ApiError, ReportApiClient
 from kbetl.sources.report_api.pull import pull_province
+from tests.helpers import prefect_server
 from tests.helpers.facility_data import bengkulu_2022
-from tests.helpers.prefect_server import migrated_home, without_test_server
+from tests.helpers.prefect_server import URL_ENV, migrated_home, wait_for_health, without_test_server
 from tests.helpers.warehouse import query
 
 TOKEN = "tok-8c1f2e-rahasia"
@@ -29,15 +30,17 @@ DAY = date(2022, 6, 15)
 
 
 def kbetl_pull(tmp_path: Path, api_url: str, *args: str, env: dict | None = None, timeout: float = 300,
-               year: str = "2022", home: Path | None = None) -> tuple[subprocess.CompletedProcess, int]:
+               year: str = "2022", prefect: prefect_server.TestServer | None = None
+               ) -> tuple[subprocess.CompletedProcess, int]:
     """`kbetl pull` of Bengkulu in a subprocess; (its result, its peak RSS in bytes). Killed if it passes
-    the memory budget (so that a failing run cannot take the machine with it). home: with Prefect's temporary
-    server in that Prefect home (whose database the test can read), not the tests' server."""
+    the memory budget (so that a failing run cannot take the machine with it). prefect: a Prefect server of
+    the test's own, the command in its home (whose files the test can read), not the tests' server."""
     command = [KBETL, "pull", "--year", year, "--provinces", "17", "--api-url", api_url,
                "--db", str(tmp_path / "w.duckdb"), *args]
-    environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(home or tmp_path / "prefect"), **(env or {})}
-    if home:
-        environment = without_test_server(environment)
+    home = prefect.home if prefect else tmp_path / "prefect"
+    environment = {**os.environ, TOKEN_ENV: TOKEN, "PREFECT_HOME": str(home), **(env or {})}
+    if prefect:
+        environment = {**without_test_server(environment), URL_ENV: prefect.api}
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=environment,
                                start_new_session=True)  # killed with its Prefect server, which holds the pipes
     with ThreadPoolExecutor(2) as readers:
@@ -84,12 +87,19 @@ def client(server, **kwargs) -> ReportApiClient:
 # --- case 4: the token never leaves through what a server sends back ---------------------------------
 
 def test_a_server_echoing_the_token_leaks_it_nowhere(tmp_path, tmp_path_factory):
-    home = migrated_home(tmp_path_factory)
-    assert _flow_runs(home) == []
-    with running_server(bengkulu_2022(), TOKEN, faults=Faults(echo_authorization=True)) as server:
-        loaded, _ = kbetl_pull(tmp_path, server.base_url, home=home)  # the bodies carry the header back
-        server.faults = Faults(echo_authorization=True, echo_authorization_in_errors=True)
-        refused, _ = kbetl_pull(tmp_path, server.base_url, home=home)  # the records answer 400 with it
+    """Two commands on one Prefect server of the test's own, with every service a command's temporary server
+    runs (events recorded too), in a home whose files are searched once it has stopped."""
+    prefect = prefect_server.TestServer(migrated_home(tmp_path_factory), unused_services=())
+    try:
+        assert _flow_runs(prefect.home) == []
+        wait_for_health(prefect.api)
+        with running_server(bengkulu_2022(), TOKEN, faults=Faults(echo_authorization=True)) as server:
+            loaded, _ = kbetl_pull(tmp_path, server.base_url, prefect=prefect)  # the bodies carry the header back
+            server.faults = Faults(echo_authorization=True, echo_authorization_in_errors=True)
+            refused, _ = kbetl_pull(tmp_path, server.base_url, prefect=prefect)  # the records answer 400 with it
+    finally:
+        prefect.stop()
+    home = prefect.home
     assert loaded.returncode == 0, (loaded.stdout + loaded.stderr)[-3000:]
     output = loaded.stdout + loaded.stderr + refused.stdout + refused.stderr
     assert refused.returncode == 1, output[-3000:]

@@ -18,7 +18,7 @@ from kbetl.reports.campaign_report import write_campaign_report
 from kbetl.reports.run_summary import run_summary_markdown
 from kbetl.warehouse.database import connect
 from kbetl.warehouse.publish import published_path
-from tests.helpers.warehouse import query, with_facility_data
+from tests.helpers.warehouse import query
 from tests.integration.test_campaign_report import Page
 
 YEAR = QUICKSTART_YEAR
@@ -26,9 +26,9 @@ OVERSTATED, JUMPED = RECAP_OVERSTATED["province"], TARGET_JUMP["regency"]
 
 
 @pytest.fixture(scope="module")
-def warehouse(sample_warehouse, tmp_path_factory):
+def warehouse(quick_start_shaped):
     """(working, published) of the quick start's data, planted faults included."""
-    working = with_facility_data(sample_warehouse, tmp_path_factory.mktemp("findings"), planted=True)
+    working = quick_start_shaped(True)
     return working, published_path(working)
 
 

@@ -10,7 +10,7 @@ from devtools.generate.faults import EXTREME_DAY, LATE_REGENCY, RECAP_OVERSTATED
 from devtools.generate.recaps import QUIRKS
 from kbetl.cli import cli
 from kbetl.warehouse.publish import published_path
-from tests.helpers.warehouse import query, with_facility_data
+from tests.helpers.warehouse import query
 
 PLANTED_IN_RECAPS = {
     (2024, "target_vs_history", TARGET_JUMP["regency"]),
@@ -28,14 +28,14 @@ QUIRK_FINDINGS = {(2021, "recap_findings", "3301"), (2023, "recap_findings", "00
 
 
 @pytest.fixture(scope="module")
-def quick_start_copy(sample_warehouse, tmp_path_factory):
+def quick_start_copy(quick_start_shaped):
     """A copy of the quick start's warehouse (with or without the planted faults) in the test's folder: each
-    kind built once for the module, copied per test (a copy of the files costs milliseconds)."""
+    kind built once for the run, copied per test (a copy of the files costs milliseconds)."""
     built = {}
 
     def copy_into(tmp_path, planted: bool):
         if planted not in built:
-            built[planted] = with_facility_data(sample_warehouse, tmp_path_factory.mktemp("quickstart"), planted)
+            built[planted] = quick_start_shaped(planted)
         db = tmp_path / built[planted].name
         shutil.copyfile(built[planted], db)
         shutil.copyfile(published_path(built[planted]), published_path(db))

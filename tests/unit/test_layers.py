@@ -126,9 +126,10 @@ def callers(name: str, folders: tuple[str, ...]) -> list[str]:
 
 
 def test_only_a_command_stops_orphaned_prefect_servers_and_only_at_its_start():
-    """Importing a module stops nothing: the entry points' main() does, once, before the command runs."""
-    assert callers("stop_orphaned_servers", ("kbetl", "flows", "devtools")) == ["devtools/cli.py:main",
-                                                                               "kbetl/cli.py:main"]
+    """Importing a module stops nothing: the entry points' main() does (through run_command), once, before the
+    command runs."""
+    assert callers("stop_orphaned_servers", ("kbetl", "flows", "devtools")) == ["kbetl/cli.py:run_command"]
+    assert callers("run_command", ("kbetl", "flows", "devtools")) == ["devtools/cli.py:main", "kbetl/cli.py:main"]
 
 
 def test_each_source_stands_apart_from_the_others():
