@@ -27,8 +27,17 @@ from kbetl.runs import backfill
 from kbetl.sources.report_api.client import TOKEN_ENV, URL_ENV
 from kbetl.warehouse.database import PROJECT_DIR
 from kbetl.warehouse.run import WRITER_LIMIT_ENV
-from tests.helpers.cluster import (BIN, POOL, QUICK_POLLS, QUIET_DASK, Cluster, free_port, new_cluster_root, stop_group,
-                                   wait_for)
+from tests.helpers.cluster import (
+    BIN,
+    POOL,
+    QUICK_POLLS,
+    QUIET_DASK,
+    Cluster,
+    free_port,
+    new_cluster_root,
+    stop_group,
+    wait_for,
+)
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
 from tests.helpers.warehouse import archive_of, marts_snapshot, query
 
