@@ -14,7 +14,8 @@ run: $(INSTALLED)
 # with pytest 9.2 xdist 3.8 cannot attach the group to a test and loadgroup runs as plain load.)
 # The files are handed out in collection order, which tests/conftest.py begins with the longest files.
 # One worker more than the cores: many tests wait (a cluster's heartbeat window, a server, a deadline) and a
-# core left idle by a waiting worker takes another's tests (2 cores, idle, 5 December 2026: 360 s with 3 workers, 389 s with 4).
+# core left idle by a waiting worker takes another's tests (2 cores, idle, 5 December 2026: 360 s with 3
+# workers, 389 s with 4).
 # TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 
