@@ -65,8 +65,10 @@ def check_settings() -> None:
     """Reads every numeric KBETL_* setting; the first one set to garbage raises SettingError."""
     from kbetl.sources.recaps import limits
     from kbetl.sources.report_api import client
+    from kbetl.warehouse.database import duckdb_threads
 
     for limit in limits.ALL:
         limit.value  # noqa: B018 - reading it is the check
     client.api_settings()
+    duckdb_threads()
 

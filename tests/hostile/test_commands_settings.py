@@ -9,7 +9,7 @@ from tests.hostile.runs_helpers import BENGKULU
 GARBAGE = [("KBETL_RECAP_MAX_ROWS", "abc"), ("KBETL_RECAP_MAX_ROWS", "1e3"), ("KBETL_RECAP_MAX_XLSX_RATIO", "nan"),
            ("KBETL_RECAP_MAX_FILE_BYTES", "-5"), ("KBETL_RECAP_MAX_CELL_CHARS", "0"),
            ("KBETL_API_DEADLINE_S", "-1"), ("KBETL_API_DEADLINE_S", "inf"), ("KBETL_API_MAX_JSON_BYTES", "32MB"),
-           ("KBETL_API_MAX_EXPORT_BYTES", "1.5")]
+           ("KBETL_API_MAX_EXPORT_BYTES", "1.5"), ("KBETL_DUCKDB_THREADS", "0"), ("KBETL_DUCKDB_THREADS", "two")]
 
 
 @pytest.mark.parametrize(("name", "value"), GARBAGE)
@@ -51,3 +51,21 @@ def test_well_formed_settings_are_read(monkeypatch):
     monkeypatch.setenv("KBETL_API_MAX_JSON_BYTES", " 1048576 ")
     assert MAX_ROWS.value == 20_000
     assert api_settings()[:2] == (2.5, 1048576)
+
+
+def test_duckdb_runs_on_the_threads_set_and_else_one_per_core(tmp_path, monkeypatch):
+    import os
+
+    from kbetl.warehouse.database import THREADS_ENV, connect
+
+    def threads(name: str) -> int:
+        con = connect(tmp_path / name)
+        try:
+            return con.execute("select current_setting('threads')").fetchone()[0]
+        finally:
+            con.close()
+
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert threads("set.duckdb") == 3
+    monkeypatch.delenv(THREADS_ENV)
+    assert threads("unset.duckdb") == os.cpu_count()
