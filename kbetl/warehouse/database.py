@@ -54,7 +54,9 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
         except duckdb.IOException as exc:
             raise locked(path, exc) if _is_lock_conflict(exc) else exc from exc
     config = {"storage_compatibility_version": os.environ.get(STORAGE_ENV, DEFAULT_STORAGE_VERSION),
-              "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT), "threads": duckdb_threads()}
+              "memory_limit": os.environ.get(MEMORY_ENV, DEFAULT_MEMORY_LIMIT)}
+    if (threads := duckdb_threads()) is not None:
+        config["threads"] = threads
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         con = duckdb.connect(str(path), config=config)
@@ -68,10 +70,12 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def duckdb_threads() -> int:
-    """DuckDB's threads per connection to the working file: $KBETL_DUCKDB_THREADS, else one per core (DuckDB's
-    own default)."""
-    return positive_int(THREADS_ENV, os.cpu_count() or 1)
+def duckdb_threads() -> int | None:
+    """DuckDB's threads per connection to the working file: $KBETL_DUCKDB_THREADS, else None (DuckDB's own
+    default: a thread per core it may use)."""
+    if not os.environ.get(THREADS_ENV, "").strip():
+        return None
+    return positive_int(THREADS_ENV, 1)
 
 
 def _create_layers(con: duckdb.DuckDBPyConnection) -> None:

@@ -53,19 +53,19 @@ def test_well_formed_settings_are_read(monkeypatch):
     assert api_settings()[:2] == (2.5, 1048576)
 
 
-def test_duckdb_runs_on_the_threads_set_and_else_one_per_core(tmp_path, monkeypatch):
-    import os
+def test_duckdb_runs_on_the_threads_set_and_else_on_its_own_default(tmp_path, monkeypatch):
+    import duckdb
 
     from kbetl.warehouse.database import THREADS_ENV, connect
 
-    def threads(name: str) -> int:
-        con = connect(tmp_path / name)
+    def threads(con) -> int:
         try:
             return con.execute("select current_setting('threads')").fetchone()[0]
         finally:
             con.close()
 
-    monkeypatch.setenv(THREADS_ENV, "3")
-    assert threads("set.duckdb") == 3
+    default = threads(duckdb.connect())
+    monkeypatch.setenv(THREADS_ENV, str(default + 2))
+    assert threads(connect(tmp_path / "set.duckdb")) == default + 2
     monkeypatch.delenv(THREADS_ENV)
-    assert threads("unset.duckdb") == os.cpu_count()
+    assert threads(connect(tmp_path / "unset.duckdb")) == default
