@@ -135,7 +135,7 @@ def _copy_of_the_servers_database(home: Path) -> None:
 
 
 def _migrate(home: Path) -> None:
-    """Without the run's server (a run of the in-process tiers, which then asks for none)."""
+    """When the run has no server of its own to copy (PREFECT_API_URL was set from outside the tests)."""
     environment = {**without_test_server(), "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
                    "DO_NOT_TRACK": "1"}
     done = subprocess.run([PREFECT, "server", "database", "upgrade", "-y"], env=environment, capture_output=True,
