@@ -18,12 +18,17 @@ run: $(INSTALLED)
 # workers, 389 s with 4).
 # TEST_WORKERS=0 runs them in this process, one after another.
 TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
+# pytest keeps the assertion-rewritten test files and plugins (hypothesis, anyio, xdist...) in __pycache__, unless
+# PYTHONDONTWRITEBYTECODE is set, as some machines and images do: then each worker rewrites ~230 modules again
+# every run (2.3 CPU-s a worker, idle). The tests run with it unset, and the install writes those caches (a
+# collection, 6 s), so that a fresh clone's first run reads them too.
+PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
 test: $(INSTALLED)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(PYTEST) -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
 unit: $(INSTALLED)
-	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile tests/unit
+	$(PYTEST) -q -n $(TEST_WORKERS) --dist loadfile tests/unit
 
 samples: $(INSTALLED)
 	$(BIN)/kbetl-dev generate-samples data/sample --current-users-dir data/sample-current-users
@@ -54,6 +59,7 @@ deploy: $(INSTALLED)
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	$(PYTEST) -q --collect-only -p no:cacheprovider >/dev/null
 	touch $(INSTALLED)
 
 clean:

@@ -144,8 +144,10 @@ def _migrate(home: Path) -> None:
 
 
 def wanted(args: list[str]) -> bool:
-    """Whether the run needs the server: not when every path asked for is in an in-process tier (tests/unit,
-    tests/warehouse: none runs a flow)."""
+    """Whether the run needs the server: not when it only collects, nor when every path asked for is in an
+    in-process tier (tests/unit, tests/warehouse: none runs a flow)."""
+    if {"--collect-only", "--co"} & set(args):
+        return False
     paths = [a.split("::")[0] for a in args if not a.startswith("-") and Path(a.split("::")[0]).exists()]
     tiers = [Path(__file__).resolve().parents[1] / tier for tier in IN_PROCESS_TIERS]
     return not paths or any(not any(Path(p).resolve().is_relative_to(t) for t in tiers) for p in paths)
