@@ -16,6 +16,8 @@ import pytest  # noqa: E402
 
 from tests.helpers import prefect_server  # noqa: E402
 
+os.environ.setdefault(prefect_server.CA_FILE_ENV, prefect_server.one_ca_certificate(Path(os.environ["PREFECT_HOME"])))
+
 # The run's first process starts one Prefect server for every worker and command (before Prefect is imported
 # anywhere: its settings are read at import); workers inherit its address.
 _SERVER = prefect_server.start() if "PYTEST_XDIST_WORKER" not in os.environ and prefect_server.wanted(
