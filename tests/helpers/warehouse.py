@@ -51,18 +51,23 @@ def marts_snapshot(db: Path) -> dict[str, list[tuple]]:
     """Every row of every mart (lineage columns that name a run or load time left out)."""
     con = duckdb.connect(str(db), read_only=True)
     try:
-        snapshot = {}
-        for table, model in discover_models().items():
-            if model.schema != "marts":
-                continue
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position", [model.name]).fetchall()
-                if c not in ("loaded_at", "run_id")]
-            snapshot[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
-        return snapshot
+        return marts_snapshot_of(con)
     finally:
         con.close()
+
+
+def marts_snapshot_of(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
+    """marts_snapshot of the database open on con."""
+    snapshot = {}
+    for table, model in discover_models().items():
+        if model.schema != "marts":
+            continue
+        columns = [c for (c,) in con.execute(
+            "select column_name from information_schema.columns where table_catalog = current_database() "
+            "and table_schema = 'marts' and table_name = ? order by ordinal_position", [model.name]).fetchall()
+            if c not in ("loaded_at", "run_id")]
+        snapshot[table] = con.execute(f"select {', '.join(columns)} from {table} order by all").fetchall()
+    return snapshot
 
 
 def with_facility_data(sample_warehouse, tmp_path, planted: bool) -> Path:
