@@ -101,26 +101,27 @@ def _records(rng, year, province, regency, register, days, types, scale, window)
     facility_weights = rng.lognormal(0, 0.7, len(register))
     facility_weights /= facility_weights.sum()
     cells = np.einsum("d,f,s->dfs", day_weights, facility_weights, SERVICE_TYPE_SHARES).ravel()
-    frames = []
-    for method, total in zip(METHODS, regency.methods):
-        counts = rng.multinomial(int(round(total * scale)), cells / cells.sum())
-        hit = np.flatnonzero(counts)
-        day_i, facility_i, type_i = np.unravel_index(hit, (len(days), len(register), len(types)))
-        frames.append(pd.DataFrame({"day": day_i, "facility": facility_i, "type": type_i, "acceptors": counts[hit],
-                                    "method": method}))
-    cells_hit = pd.concat(frames, ignore_index=True)
+    hits, counts, methods = [], [], []
+    for method, (_, total) in enumerate(zip(METHODS, regency.methods)):
+        drawn = rng.multinomial(int(round(total * scale)), cells / cells.sum())
+        hit = np.flatnonzero(drawn)
+        hits.append(hit)
+        counts.append(drawn[hit])
+        methods.append(np.full(len(hit), method))
+    # the cells drawn, method by method (arrays: a frame per method cost most of the generator's time)
+    day_i, facility_i, type_i = np.unravel_index(np.concatenate(hits), (len(days), len(register), len(types)))
     early = (year, province, regency.code) == (HST_2024["year"], HST_2024["province"], HST_2024["regency"])
     start_hour = np.where(early, 7.0, 9.0)
-    minutes = rng.uniform(start_hour * 60, (12 if early else 21) * 60, len(cells_hit))
-    report_dates = np.array(days, dtype="datetime64[D]")[cells_hit["day"].to_numpy()]
+    minutes = rng.uniform(start_hour * 60, (12 if early else 21) * 60, len(day_i))
+    report_dates = np.array(days, dtype="datetime64[D]")[day_i]
     reported_at = (pd.to_datetime(report_dates) + pd.to_timedelta(minutes.round(), unit="min")).tz_localize(WIB)
     return pd.DataFrame({
         "campaign_year": year, "province_code": province,
         "report_date": pd.to_datetime(report_dates).date,
-        "facility_code": register["facility_code"].to_numpy()[cells_hit["facility"].to_numpy()],
-        "regency_code": regency.code, "method": cells_hit["method"].to_numpy(),
-        "service_type": np.array(types)[cells_hit["type"].to_numpy()],
-        "acceptors": cells_hit["acceptors"].to_numpy(), "reported_at": reported_at, "updated_at": reported_at,
+        "facility_code": register["facility_code"].to_numpy()[facility_i],
+        "regency_code": regency.code, "method": np.array(METHODS, dtype=object)[np.concatenate(methods)],
+        "service_type": np.array(types)[type_i],
+        "acceptors": np.concatenate(counts), "reported_at": reported_at, "updated_at": reported_at,
     })
 
 
