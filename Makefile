@@ -59,7 +59,7 @@ deploy: $(INSTALLED)
 $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
-	$(PYTEST) -q --collect-only -p no:cacheprovider >/dev/null
+	$(PYTEST) -q --collect-only -p no:cacheprovider > $(VENV)/collected.txt || (cat $(VENV)/collected.txt; exit 1)
 	touch $(INSTALLED)
 
 clean:

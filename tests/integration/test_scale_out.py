@@ -39,7 +39,7 @@ from tests.helpers.cluster import (
     wait_for,
 )
 from tests.helpers.postgres import postgresql_installed  # noqa: F401  (a fixture)
-from tests.helpers.prefect_server import CA_FILE_ENV
+from tests.helpers.prefect_server import CA_FILE_ENV, one_ca_certificate
 from tests.helpers.warehouse import archive_of, marts_snapshot, query
 
 pytestmark = pytest.mark.prefect
@@ -135,7 +135,7 @@ def cluster(postgresql_installed, shared, archive, report_api):  # noqa: F811
                "KBETL_PREFECT_PORT": str(ports["prefect"]), "PREFECT_UI_ENABLED": "false",
                "KBETL_DB": str(root / "work.duckdb"), "KBETL_PUBLISHED": str(root / "published.duckdb"),
                "PREFECT_HOME": str(root / "client"), **QUICK_POLLS, **QUIET_DASK,
-               CA_FILE_ENV: os.environ[CA_FILE_ENV],  # tests/helpers/prefect_server.py: one_ca_certificate
+               CA_FILE_ENV: one_ca_certificate(root),  # its Prefect server is plain HTTP on loopback
                "MAKEFLAGS": "--assume-old=.venv/.installed"}  # the checkout is installed: make must not reinstall
     running = DocumentedCluster(root, machine, api=f"http://127.0.0.1:{ports['prefect']}/api",
                       dask=f"tcp://127.0.0.1:{ports['dask']}")
