@@ -21,7 +21,8 @@ TEST_WORKERS ?= $(shell echo $$(( $$(nproc) + 1 )))
 # pytest keeps the assertion-rewritten test files and plugins (hypothesis, anyio, xdist...) in __pycache__, unless
 # PYTHONDONTWRITEBYTECODE is set, as some machines and images do: then each worker rewrites ~230 modules again
 # every run (2.3 CPU-s a worker, idle). The tests run with it unset, and the install writes those caches (a
-# collection, 6 s), so that a fresh clone's first run reads them too.
+# collection, 6 s), so that a fresh clone's first run reads them too. The install also leaves a Prefect database
+# migrated, from which the tests' Prefect server starts (tests/helpers/prefect_server.py).
 PYTEST := PYTHONDONTWRITEBYTECODE= $(BIN)/pytest
 
 test: $(INSTALLED)
@@ -60,6 +61,9 @@ $(INSTALLED): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
 	$(PYTEST) -q --collect-only -p no:cacheprovider > $(VENV)/collected.txt || (cat $(VENV)/collected.txt; exit 1)
+	rm -rf $(VENV)/prefect-migrated && PREFECT_HOME=$(VENV)/prefect-migrated PREFECT_SERVER_ANALYTICS_ENABLED=false \
+		DO_NOT_TRACK=1 $(BIN)/prefect server database upgrade -y > $(VENV)/prefect-migrated.txt 2>&1 \
+		|| (cat $(VENV)/prefect-migrated.txt; exit 1)
 	touch $(INSTALLED)
 
 clean:

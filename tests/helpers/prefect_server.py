@@ -31,6 +31,10 @@ MARK_ENV = "KBETL_TEST_PREFECT_SERVER"  # the URL of the run's server, so that w
 HOME_ENV = "KBETL_TEST_PREFECT_SERVER_HOME"
 MIGRATED = "prefect-home"  # the built_once name of the migrated database
 PREFECT = Path(sys.executable).parent / "prefect"
+# The install (the Makefile's .venv/.installed) leaves a database Prefect migrated in the environment: the run's
+# server starts from a copy of it (idle: it answered after 5.2 s and 5.1 CPU-s, against 10.9 s and 9.8 CPU-s
+# migrating a new one, while every worker waits for it). Prefect migrates a copy left behind by an upgrade.
+MIGRATED_AT_INSTALL = Path(sys.executable).parents[1] / "prefect-migrated" / "prefect.db"
 
 
 def _free_port() -> int:
@@ -52,9 +56,12 @@ class TestServer:
     """`prefect server start` without the services named unused, in a home of its own (removed by stop()) or
     in the one given (kept)."""
 
-    def __init__(self, home: Path | None = None, unused_services: tuple[str, ...] = UNUSED_SERVICES):
+    def __init__(self, home: Path | None = None, unused_services: tuple[str, ...] = UNUSED_SERVICES,
+                 database: Path | None = None):
         self.own_home = home is None
         self.home = home or Path(tempfile.mkdtemp(prefix="kbetl-test-prefect-server-"))
+        if database is not None:  # a copy of a database Prefect migrated: the server starts without migrating
+            shutil.copyfile(database, self.home / "prefect.db")
         self.api = f"http://127.0.0.1:{_free_port()}/api"
         port = self.api.rsplit(":", 1)[1].split("/")[0]
         env = {**os.environ, "PREFECT_HOME": str(self.home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
@@ -79,8 +86,9 @@ class TestServer:
 
 
 def start() -> TestServer:
-    """Starts the run's server and points this process (and all it starts) at it; does not wait."""
-    server = TestServer()
+    """Starts the run's server and points this process (and all it starts) at it; does not wait. It starts
+    from the database the install migrated, when there is one (MIGRATED_AT_INSTALL)."""
+    server = TestServer(database=MIGRATED_AT_INSTALL if MIGRATED_AT_INSTALL.is_file() else None)
     os.environ[URL_ENV] = os.environ[MARK_ENV] = server.api
     os.environ[HOME_ENV] = str(server.home)
     return server
